@@ -1,0 +1,1 @@
+"""The experiment runner and the ``negsim`` command line."""

@@ -1,0 +1,168 @@
+"""Negotiation files (TOML): the schema of ``negsim negotiate``.
+
+See the README ("Negotiation files") for the format. :func:`load_negotiation` validates a file
+at the boundary and builds a :class:`~simulator.negotiation.party.Negotiation`; every problem is
+a :class:`~simulator.config.ConfigError` naming the file, the field, the value and what is
+allowed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import simulator.negotiation.strategies as strategies
+from simulator.config import ConfigError, Fields, read_toml
+from simulator.negotiation.domain import MAX_OUTCOMES, Domain, Issue
+from simulator.negotiation.party import (
+    PARTY_NAMES,
+    ConcessionThresholds,
+    Negotiation,
+    Party,
+    Protocol,
+)
+from simulator.negotiation.strategies.base import StrategyError
+from simulator.negotiation.utility import LINEAR_SHAPES, LinearAdditiveUtility
+
+PARTY_KEYS = (
+    "strategy",
+    "reservation",
+    "discount",
+    "walk_away",
+    "patience",
+    "weights",
+    "evaluations",
+    "params",
+)
+
+
+def load_negotiation(path: str | Path) -> Negotiation:
+    """Read and validate a negotiation file."""
+    return parse_negotiation(read_toml(path), path)
+
+
+def parse_negotiation(data: Mapping[str, Any], file: str | Path = "<negotiation>") -> Negotiation:
+    """Validate an already parsed negotiation table (``file`` names it in errors)."""
+    top = Fields(file, "", data)
+    top.only(("protocol", "issues", "parties", "concessions"))
+    proto = top.sub("protocol", {})
+    proto.only(("deadline", "opener", "max_rounds"))
+    protocol = Protocol(
+        deadline=proto.integer("deadline", 100, high=1_000_000),
+        opener=proto.choice("opener", PARTY_NAMES, "a"),
+        max_rounds=proto.integer("max_rounds", 10_000, low=1, high=1_000_000),
+    )
+    domain = _domain(file, data.get("issues"))
+    conc = top.sub("concessions", {})
+    conc.only(("cost_threshold", "value_threshold"))
+    thresholds = ConcessionThresholds(
+        cost=conc.number("cost_threshold", 0.05, low=0, high=1),
+        value=conc.number("value_threshold", 0.05, low=0, high=1),
+    )
+    parties_table = top.sub("parties")
+    parties_table.only(PARTY_NAMES)
+    a, b = (_party(file, name, parties_table.sub(name), domain) for name in PARTY_NAMES)
+    return Negotiation(domain=domain, parties=(a, b), protocol=protocol, concessions=thresholds)
+
+
+def _domain(file: str | Path, issues: object) -> Domain:
+    if not isinstance(issues, list) or not issues:
+        raise ConfigError(file, "issues", issues, "a non-empty array of [[issues]] tables")
+    built: list[Issue] = []
+    size = 1
+    for k, table in enumerate(issues):
+        f = Fields(file, f"issues[{k}]", table)
+        f.only(("name", "values", "range", "steps"))
+        name = table.get("name")
+        if not isinstance(name, str) or not name or name in {i.name for i in built}:
+            raise f.error("name", name, "a non-empty string, unique among issues")
+        f.prefix = f"issues.{name}"
+        if ("values" in table) == ("range" in table):
+            raise f.error("values", table.get("values"), "exactly one of 'values' or 'range'")
+        if "values" in table:
+            values = table["values"]
+            if (
+                not isinstance(values, list)
+                or not values
+                or not all(isinstance(v, str) for v in values)
+                or len(set(values)) != len(values)
+            ):
+                raise f.error("values", values, "a non-empty array of distinct strings")
+            if "steps" in table:
+                raise f.error("steps", table["steps"], "'steps' only with 'range'")
+            built.append(Issue.discrete(name, values))
+        else:
+            bounds = table["range"]
+            if (
+                not isinstance(bounds, list)
+                or len(bounds) != 2
+                or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in bounds)
+                or not bounds[0] < bounds[1]
+            ):
+                raise f.error("range", bounds, "[low, high] with low < high")
+            steps = f.integer("steps", low=2, high=MAX_OUTCOMES)
+            built.append(Issue.numeric(name, float(bounds[0]), float(bounds[1]), steps))
+        size *= built[-1].size
+        if size > MAX_OUTCOMES:
+            raise ConfigError(
+                file, "issues", f"{size} outcomes", f"at most {MAX_OUTCOMES} outcomes in all"
+            )
+    return Domain(tuple(built))
+
+
+def _party(file: str | Path, name: str, f: Fields, domain: Domain) -> Party:
+    f.only(PARTY_KEYS)
+    key = f.choice("strategy", strategies.keys())
+    weights = _weights(f.sub("weights"), domain)
+    evaluations = _evaluations(f.sub("evaluations"), domain, weights)
+    cls = strategies.get(key)
+    try:
+        params = cls.resolve_params(f.sub("params", {}).table, f.name("params"))
+    except StrategyError as exc:
+        raise ConfigError(file, exc.field, exc.value, exc.allowed) from None
+    utility = LinearAdditiveUtility.from_tables(domain, weights, evaluations)
+    return Party(
+        name=name,
+        utility=utility,
+        strategy=key,
+        params=params,
+        reservation=f.number("reservation", 0.0, low=0, high=1),
+        discount=f.number("discount", 1.0, low=0, high=1),
+        walk_away=f.number("walk_away", 0.0, low=0, high=1),
+        patience=f.integer("patience", 1, low=1, high=1_000_000),
+    )
+
+
+def _weights(f: Fields, domain: Domain) -> dict[str, float]:
+    f.only(domain.names)
+    weights = {n: f.number(n, 0.0, low=0) for n in domain.names}
+    if sum(weights.values()) <= 0:
+        raise f.error(domain.names[0], weights[domain.names[0]], "weights with a positive sum")
+    return weights
+
+
+def _evaluations(f: Fields, domain: Domain, weights: Mapping[str, float]) -> dict[str, Any]:
+    f.only(domain.names)
+    out: dict[str, Any] = {}
+    for issue in domain.issues:
+        spec = f.table.get(issue.name)
+        if spec is None and weights[issue.name] == 0:
+            out[issue.name] = (
+                {v: 0.0 for v in issue.values} if not issue.is_numeric else "increasing"
+            )
+            continue
+        if isinstance(spec, str) and spec in LINEAR_SHAPES:
+            out[issue.name] = spec
+        elif not issue.is_numeric and isinstance(spec, Mapping):
+            table = Fields(f.file, f.name(issue.name), spec)
+            table.only(issue.values)  # type: ignore[arg-type]
+            out[issue.name] = {v: table.number(str(v), low=0, high=1) for v in issue.values}
+        else:
+            allowed = (
+                f"one of {list(LINEAR_SHAPES)}"
+                if issue.is_numeric
+                else f"a table of {list(issue.values)} → [0, 1], or one of {list(LINEAR_SHAPES)}"
+            )
+            raise f.error(issue.name, spec, allowed)
+    return out

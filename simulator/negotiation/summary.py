@@ -1,0 +1,122 @@
+"""A negotiation's result as plain data: the JSON contract of ``negsim negotiate --json``.
+
+Outcomes are issue → value mappings. The ``analysis`` section holds the Pareto set (every
+outcome up to :data:`MAX_LISTED` of them, beyond that an evenly spaced sample, with
+``pareto_size`` always the true count), the Nash, Kalai–Smorodinsky and maximum-welfare points,
+and the distances of the result (its undiscounted utilities, or the reservations without an
+agreement) to the Pareto set and the Nash point.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import numpy as np
+
+from simulator.negotiation.analysis import analyse
+from simulator.negotiation.party import PARTY_NAMES, Negotiation
+from simulator.negotiation.protocol import NegotiationResult
+
+MAX_LISTED = 10_000
+
+
+def _pair(values: tuple[float, float]) -> dict[str, float]:
+    return dict(zip(PARTY_NAMES, (float(v) for v in values), strict=True))
+
+
+def summarise(
+    neg: Negotiation, result: NegotiationResult, seed: int | None = None
+) -> dict[str, Any]:
+    """The result, its trace and its analysis as JSON-ready data."""
+    dom = neg.domain
+    a, b = neg.parties
+    ua, ub = a.utility.values, b.utility.values
+
+    def outcome(index: int | None) -> dict[str, Any] | None:
+        return None if index is None else dom.mapping(index)
+
+    if result.agreement is not None:
+        point = (float(ua[result.agreement]), float(ub[result.agreement]))
+    else:
+        point = (a.reservation, b.reservation)
+    an = analyse(ua, ub, a.reservation, b.reservation, point)
+    pareto = an.pareto
+    if pareto.size > MAX_LISTED:
+        pareto = pareto[np.linspace(0, pareto.size - 1, MAX_LISTED).round().astype(int)]
+    return {
+        "agreement": outcome(result.agreement),
+        "ended_by": result.ended_by,
+        "walked_away": result.walked_away,
+        "round": result.round,
+        "utilities": _pair(result.utilities),
+        "seed": seed,
+        "offers": [
+            {
+                "round": o.round,
+                "by": o.by,
+                "outcome": dom.mapping(o.outcome),
+                "utilities": _pair(o.utilities),
+            }
+            for o in result.offers
+        ],
+        "concessions": [
+            {"round": c.round, "by": c.by, "cost": c.cost, "value": c.value, "quadrant": c.quadrant}
+            for c in result.concessions
+        ],
+        "concessions_by_quadrant": dict(Counter(c.quadrant for c in result.concessions)),
+        "analysis": {
+            "pareto": [dom.mapping(int(i)) for i in pareto],
+            "pareto_size": int(an.pareto.size),
+            "nash": outcome(an.nash),
+            "kalai_smorodinsky": outcome(an.kalai_smorodinsky),
+            "max_welfare": outcome(an.max_welfare),
+            "distance_to_pareto": an.distance_to_pareto,
+            "distance_to_nash": an.distance_to_nash,
+        },
+    }
+
+
+def describe(neg: Negotiation, summary: dict[str, Any]) -> str:
+    """A readable account of a summary, for the terminal."""
+    a, b = neg.parties
+    lines = [
+        f"a: {a.strategy} (reservation {a.reservation:g}, discount {a.discount:g}, "
+        f"walk_away {a.walk_away:g})",
+        f"b: {b.strategy} (reservation {b.reservation:g}, discount {b.discount:g}, "
+        f"walk_away {b.walk_away:g})",
+    ]
+    how = summary["ended_by"]
+    if how == "agreement":
+        lines.append(f"agreement in round {summary['round']}: {_fmt(summary['agreement'])}")
+    elif how == "walk_away":
+        lines.append(f"{summary['walked_away']} walked away in round {summary['round']}")
+    else:
+        lines.append(f"no agreement by the deadline (round {summary['round']})")
+    u = summary["utilities"]
+    an = summary["analysis"]
+    lines += [
+        f"realised utilities: a {u['a']:.4f}, b {u['b']:.4f}",
+        f"offers: {len(summary['offers'])}; concessions by quadrant: "
+        + (
+            ", ".join(f"{k} {v}" for k, v in sorted(summary["concessions_by_quadrant"].items()))
+            or "none"
+        ),
+        f"Nash point: {_fmt(an['nash'])}; Kalai–Smorodinsky: {_fmt(an['kalai_smorodinsky'])}; "
+        f"max welfare: {_fmt(an['max_welfare'])}",
+        f"distance to Pareto set {an['distance_to_pareto']:.4f}"
+        + (
+            ""
+            if an["distance_to_nash"] is None
+            else f", to Nash point {an['distance_to_nash']:.4f}"
+        ),
+    ]
+    return "\n".join(lines)
+
+
+def _fmt(outcome: dict[str, Any] | None) -> str:
+    if outcome is None:
+        return "none"
+    return ", ".join(
+        f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in outcome.items()
+    )

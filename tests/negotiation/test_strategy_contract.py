@@ -1,0 +1,328 @@
+"""The strategy contract, checked for every registered strategy.
+
+Every test is parametrized over :func:`strategies.keys`, so a newly registered strategy is held to
+the same contract without editing this file. ``spe`` plays only split-the-pie, so its scenarios
+are split-the-pie games (one numeric issue, a's share "increasing", b's "decreasing") with
+discounts below one and ``walk_away`` in {0, 1}; every other strategy plays random small
+linear-additive domains against a random (non-``spe``) opponent.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import simulator.negotiation.strategies as strategies
+from simulator.negotiation.batch import ENDED_BY, problem_from_negotiations, run_batch
+from simulator.negotiation.domain import Domain, Issue
+from simulator.negotiation.party import Negotiation, Party, Protocol
+from simulator.negotiation.protocol import build_strategies, negotiate
+from simulator.negotiation.strategies.base import StrategyError
+from simulator.negotiation.utility import LinearAdditiveUtility
+
+KEYS = strategies.keys()
+SPLIT_THE_PIE = ("spe",)  # strategies that only play split-the-pie
+GENERAL_KEYS = tuple(k for k in KEYS if k not in SPLIT_THE_PIE)
+STOCHASTIC_KEYS = tuple(k for k in KEYS if strategies.get(k).traits.stochastic)
+ENDINGS = ("agreement", "walk_away", "deadline")
+PIE = Domain((Issue.numeric("share_a", 0.0, 1.0, 1001),))
+PIE_U = (
+    LinearAdditiveUtility.from_tables(PIE, {"share_a": 1}, {"share_a": "increasing"}),
+    LinearAdditiveUtility.from_tables(PIE, {"share_a": 1}, {"share_a": "decreasing"}),
+)
+FAST = settings(max_examples=40, deadline=None)
+
+
+# --- scenario generation ------------------------------------------------------------------------
+
+
+@st.composite
+def domains(draw: st.DrawFn) -> Domain:
+    """A small domain: 1–3 issues, discrete (1–5 labels) or numeric (2–5 steps)."""
+    issues = []
+    for i in range(draw(st.integers(1, 3))):
+        if draw(st.booleans()):
+            n = draw(st.integers(1, 5))
+            issues.append(Issue.discrete(f"d{i}", [f"v{j}" for j in range(n)]))
+        else:
+            issues.append(
+                Issue.numeric(
+                    f"n{i}", 0.0, draw(st.sampled_from([1.0, 10.0])), draw(st.integers(2, 5))
+                )
+            )
+    return Domain(tuple(issues))
+
+
+@st.composite
+def utilities(draw: st.DrawFn, domain: Domain) -> LinearAdditiveUtility:
+    """Random normalised weights; discrete evaluations in [0, 1], numeric ones linear."""
+    raw = np.array([draw(st.integers(0, 10)) for _ in domain.issues], dtype=float)
+    if raw.sum() == 0:
+        raw[0] = 1.0
+    evals = []
+    for issue in domain.issues:
+        if issue.is_numeric:
+            pos = issue.position()
+            evals.append(tuple(float(x) for x in (pos if draw(st.booleans()) else 1.0 - pos)))
+        else:
+            unit = st.floats(0.0, 1.0, allow_subnormal=False)
+            evals.append(tuple(draw(unit) for _ in issue.values))
+    return LinearAdditiveUtility(
+        domain=domain, weights=tuple(float(w) for w in raw / raw.sum()), evaluations=tuple(evals)
+    )
+
+
+@st.composite
+def params_for(draw: st.DrawFn, key: str) -> dict[str, float | int | str]:
+    """A random valid subset of ``key``'s declared parameters, drawn from their ranges."""
+    out: dict[str, float | int | str] = {}
+    for name, spec in strategies.get(key).params.items():
+        if not draw(st.booleans()):
+            continue
+        if spec.choices is not None:
+            out[name] = draw(st.sampled_from(spec.choices))
+            continue
+        low = spec.low if spec.low is not None else -10.0
+        high = min(spec.high, low + 10.0) if spec.high is not None else low + 10.0
+        if isinstance(spec.default, int):
+            out[name] = draw(st.integers(int(np.ceil(low)), int(high)))
+        else:
+            out[name] = draw(st.floats(low, high, allow_subnormal=False))
+    return out
+
+
+@st.composite
+def scenarios(draw: st.DrawFn, key: str, *, deterministic: bool = False) -> Negotiation:
+    """``key`` on a random side against a random opponent, in a game ``key`` can play.
+
+    With ``deterministic`` the opponent is deterministic and walk-away readiness is 0 or 1, so
+    no random draw can influence the play.
+    """
+    pie = key in SPLIT_THE_PIE
+    side = draw(st.integers(0, 1))
+    pool = KEYS if pie else GENERAL_KEYS
+    if deterministic:
+        pool = tuple(k for k in pool if not strategies.get(k).traits.stochastic)
+    opponent = draw(st.sampled_from(pool))
+    domain = PIE if pie else draw(domains())
+    walks = [0.0, 1.0] if pie or deterministic else [0.0, 0.5, 1.0]
+    parties = []
+    for i, strat in enumerate((key, opponent) if side == 0 else (opponent, key)):
+        utility = PIE_U[i] if pie else draw(utilities(domain))
+        plays_pie = strat in SPLIT_THE_PIE
+        parties.append(
+            Party(
+                name="ab"[i],
+                utility=utility,
+                strategy=strat,
+                params=draw(params_for(strat)),
+                reservation=draw(st.floats(0.0, 0.95, allow_subnormal=False)),
+                discount=draw(st.floats(0.5, 0.99) if pie else st.floats(0.5, 1.0)),
+                walk_away=draw(st.sampled_from([0.0, 1.0] if plays_pie else walks)),
+                patience=draw(st.integers(1, 3)),
+            )
+        )
+    deadline = draw(st.integers(0, 40))
+    protocol = Protocol(
+        deadline=deadline, opener=draw(st.sampled_from("ab")), max_rounds=draw(st.integers(1, 40))
+    )
+    return Negotiation(domain=domain, parties=(parties[0], parties[1]), protocol=protocol)
+
+
+# --- the contract -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", KEYS)
+@FAST
+@given(data=st.data())
+def test_trace_is_well_formed(key: str, data: st.DataObject) -> None:
+    """Offers are valid outcomes, utilities lie in [0, 1] and the play ends by the deadline."""
+    neg = data.draw(scenarios(key))
+    result = negotiate(neg, data.draw(st.integers(0, 2**32)))
+    n = neg.domain.n_outcomes
+    ua, ub = (p.utility.values for p in neg.parties)
+    for offer in result.offers:
+        assert isinstance(offer.outcome, int) and 0 <= offer.outcome < n
+        assert offer.utilities == (float(ua[offer.outcome]), float(ub[offer.outcome]))
+        assert all(0.0 <= x <= 1.0 for x in offer.utilities)
+    assert all(0.0 <= x <= 1.0 for x in result.utilities)
+    assert result.ended_by in ENDINGS
+    assert 1 <= result.round <= neg.protocol.last_round
+    assert (result.agreement is not None) == (result.ended_by == "agreement")
+    assert (result.walked_away is not None) == (result.ended_by == "walk_away")
+    if result.agreement is not None:
+        assert 0 <= result.agreement < n
+
+
+@pytest.mark.parametrize("key", [k for k in KEYS if strategies.get(k).traits.rational])
+@FAST
+@given(data=st.data())
+def test_rational_strategy_never_accepts_below_its_reservation(
+    key: str, data: st.DataObject
+) -> None:
+    """A ``rational`` strategy accepts only offers worth its reservation while it can reach it."""
+    neg = data.draw(scenarios(key))
+    result = negotiate(neg, data.draw(st.integers(0, 2**32)))
+    if result.agreement is None:
+        return
+    acceptor = neg.party("b" if result.offers[-1].by == "a" else "a")
+    # Out of reach: no deadline will pay it and the party will not walk away to it.
+    out_of_reach = neg.protocol.deadline == 0 and acceptor.walk_away == 0
+    if acceptor.strategy == key and not out_of_reach:
+        assert acceptor.utility(result.agreement) >= acceptor.reservation - 1e-12
+
+
+def test_spe_ignores_a_reservation_out_of_its_reach() -> None:
+    """With no deadline and no walking away, spe's reservation is no option: Rubinstein's split."""
+    a = Party(name="a", utility=PIE_U[0], strategy="spe", reservation=0.3, discount=0.5)
+    b = Party(name="b", utility=PIE_U[1], strategy="spe", discount=0.9)
+    neg = Negotiation(domain=PIE, parties=(a, b), protocol=Protocol(deadline=0, opener="b"))
+    result = negotiate(neg, 0)
+    assert result.agreement is not None and result.round == 1
+    # b proposes; a gets Rubinstein's responder share 1 - (1 - 0.5)/(1 - 0.45) ≈ 0.0909.
+    assert a.utility(result.agreement) == pytest.approx(1 - 0.5 / 0.55, abs=1e-3)
+
+
+@pytest.mark.parametrize("key", KEYS)
+@FAST
+@given(data=st.data())
+def test_same_seed_gives_identical_trace(key: str, data: st.DataObject) -> None:
+    """Replaying a negotiation with the same seed reproduces every offer and the result."""
+    neg = data.draw(scenarios(key))
+    seed = data.draw(st.integers(0, 2**32))
+    assert negotiate(neg, seed) == negotiate(neg, seed)
+
+
+@pytest.mark.parametrize("key", [k for k in KEYS if not strategies.get(k).traits.stochastic])
+@FAST
+@given(data=st.data())
+def test_deterministic_strategy_ignores_the_seed(key: str, data: st.DataObject) -> None:
+    """``stochastic=False``: with deterministic opponents and walk-aways, seeds do not matter."""
+    neg = data.draw(scenarios(key, deterministic=True))
+    seed = data.draw(st.integers(0, 2**32))
+    assert negotiate(neg, seed) == negotiate(neg, seed + 1)
+
+
+@pytest.mark.parametrize("key", STOCHASTIC_KEYS)
+def test_stochastic_strategy_depends_on_the_seed(key: str) -> None:
+    """``stochastic=True``: over ten seeds an opener facing 101 acceptable outcomes varies."""
+    domain = Domain((Issue.numeric("x", 0.0, 1.0, 101),))
+    ua = LinearAdditiveUtility.from_tables(domain, {"x": 1}, {"x": "increasing"})
+    ub = LinearAdditiveUtility.from_tables(domain, {"x": 1}, {"x": "decreasing"})
+    neg = Negotiation(
+        domain=domain,
+        parties=(
+            Party(name="a", utility=ua, strategy=key),
+            Party(name="b", utility=ub, strategy="hardliner"),
+        ),
+        protocol=Protocol(deadline=10),
+    )
+    traces = {tuple(o.outcome for o in negotiate(neg, seed).offers) for seed in range(10)}
+    assert len(traces) > 1
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_only_complete_information_strategies_see_the_opponent(key: str) -> None:
+    """The context holds the opponent's party iff the strategy declares complete information."""
+    neg = Negotiation(
+        domain=PIE,
+        parties=(
+            Party(name="a", utility=PIE_U[0], strategy=key, discount=0.9),
+            Party(name="b", utility=PIE_U[1], strategy="linear", discount=0.9),
+        ),
+        protocol=Protocol(deadline=10),
+    )
+    player = build_strategies(neg, 0)[0]
+    if strategies.get(key).traits.complete_information:
+        assert player.ctx.opponent == neg.parties[1]
+    else:
+        assert player.ctx.opponent is None
+
+
+def _batch_negotiation(key: str, seed: int) -> Negotiation:
+    """``key`` (default params) against ``linear`` on a small random two-issue domain."""
+    rng = np.random.default_rng(seed)
+    domain = Domain((Issue.discrete("d", ["x", "y", "z"]), Issue.numeric("n", 0.0, 1.0, 4)))
+
+    def utility() -> LinearAdditiveUtility:
+        w = rng.random(2)
+        return LinearAdditiveUtility(
+            domain=domain,
+            weights=tuple(float(x) for x in w / w.sum()),
+            evaluations=(
+                tuple(float(x) for x in rng.random(3)),
+                tuple(float(x) for x in rng.random(4)),
+            ),
+        )
+
+    return Negotiation(
+        domain=domain,
+        parties=(
+            Party(name="a", utility=utility(), strategy=key, reservation=0.2, discount=0.95),
+            Party(name="b", utility=utility(), strategy="linear", reservation=0.1),
+        ),
+        protocol=Protocol(deadline=12),
+    )
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_batch_trait_matches_the_batch_path(key: str) -> None:
+    """``batch=True`` strategies run (and agree) on the batch path; others are refused."""
+    negs = [_batch_negotiation(key, s) for s in range(4)]
+    if not strategies.get(key).traits.batch:
+        with pytest.raises(ValueError, match="no batch path"):
+            problem_from_negotiations(negs, list(range(4)))
+        return
+    got = run_batch(problem_from_negotiations(negs, list(range(4))))
+    for k, neg in enumerate(negs):
+        want = negotiate(neg, k)
+        assert ENDED_BY[got.ended_by[k]] == want.ended_by
+        assert got.round[k] == want.round
+        assert got.offers[k, : len(want.offers)].tolist() == [o.outcome for o in want.offers]
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_declared_param_defaults_pass_their_own_check(key: str) -> None:
+    """Every declared parameter's default is an allowed value of that parameter."""
+    for name, spec in strategies.get(key).params.items():
+        assert spec.check(f"params.{name}", spec.default) == spec.default
+        assert type(spec.check(f"params.{name}", spec.default)) is type(spec.default)
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_resolve_params_rejects_unknown_names(key: str) -> None:
+    """A parameter the strategy does not declare is a StrategyError naming the field."""
+    with pytest.raises(StrategyError, match=r"parties\.a\.params\.no_such_param"):
+        strategies.get(key).resolve_params({"no_such_param": 1.0}, "parties.a.params")
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_resolve_params_rejects_values_outside_the_declared_range(key: str) -> None:
+    """Values beyond a parameter's bounds or choices, and non-numbers, are StrategyErrors."""
+    cls = strategies.get(key)
+    for name, spec in cls.params.items():
+        bad: list[object] = []
+        if spec.choices is not None:
+            bad.append("not-a-choice")
+        else:
+            bad += ["text", True]
+            if spec.low is not None:
+                bad.append(spec.low - 1)
+            if spec.high is not None:
+                bad.append(spec.high + 1)
+        for value in bad:
+            with pytest.raises(StrategyError):
+                cls.resolve_params({name: value}, "p")
+        assert cls.resolve_params({name: spec.default}, "p") == {name: spec.default}
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_registry_round_trips_the_key(key: str) -> None:
+    """``get(key)`` returns a class whose own ``key`` is ``key``, with a summary and traits."""
+    cls = strategies.get(key)
+    assert cls.key == key
+    assert cls.summary
+    memory = cls.traits.memory
+    assert memory is None or memory >= 0

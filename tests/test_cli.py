@@ -1,0 +1,175 @@
+"""The negsim command line: contract output, one-line errors with exit code 2, listings."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import simulator.negotiation.strategies as strategies
+from tests.conftest import ROOT, run_cli
+
+EXAMPLE = ROOT / "scenarios" / "negotiations" / "contract_example.toml"
+CONTRACT_KEYS = {
+    "agreement",
+    "ended_by",
+    "walked_away",
+    "round",
+    "utilities",
+    "offers",
+    "concessions",
+    "analysis",
+}
+ANALYSIS_KEYS = {
+    "pareto",
+    "nash",
+    "kalai_smorodinsky",
+    "max_welfare",
+    "distance_to_pareto",
+    "distance_to_nash",
+}
+
+
+def test_negotiate_json_has_the_contract_fields(cli: Any) -> None:
+    """`negotiate --json` prints one object with every field of the contract."""
+    result = run_cli(cli, "negotiate", str(EXAMPLE), "--json", "--seed", "3")
+    assert result.exit_code == 0
+    out = json.loads(result.stdout)
+    assert CONTRACT_KEYS <= out.keys() and ANALYSIS_KEYS <= out["analysis"].keys()
+    assert out["ended_by"] in {"agreement", "walk_away", "deadline"}
+    assert set(out["utilities"]) == {"a", "b"}
+    first = out["offers"][0]
+    assert first["round"] == 1 and first["by"] == "a"
+    assert set(first["outcome"]) == {"price", "share_a"}
+    assert all(
+        c["quadrant"] in {"costly_trade", "material_yet_symbolic", "unnecessary_cost", "low_stakes"}
+        for c in out["concessions"]
+    )
+
+
+def test_same_seed_same_output(cli: Any) -> None:
+    """One seed, one result: two runs print the same JSON."""
+    args = ("negotiate", str(EXAMPLE), "--json", "--seed", "11")
+    assert run_cli(cli, *args).stdout == run_cli(cli, *args).stdout
+
+
+def test_negotiate_text_summary(cli: Any) -> None:
+    """Without --json a readable summary names the ending and the reference points."""
+    result = run_cli(cli, "negotiate", str(EXAMPLE), "--seed", "0")
+    assert result.exit_code == 0
+    assert "Nash point" in result.stdout and "seed: 0" in result.stdout
+
+
+def test_strategies_lists_every_registered_strategy(cli: Any) -> None:
+    """`strategies --json` lists each key with traits and parameters."""
+    out = json.loads(run_cli(cli, "strategies", "--json").stdout)
+    assert list(out) == list(strategies.keys())
+    assert out["boulware"]["params"]["e"]["default"] == 0.2
+    assert out["spe"]["traits"]["complete_information"] is True
+    text = run_cli(cli, "strategies").stdout
+    assert all(key in text for key in strategies.keys())
+
+
+def test_demo_shows_walk_away_leverage(cli: Any) -> None:
+    """The demo plays the examples and the outside-option sweep."""
+    result = run_cli(cli, "demo")
+    assert result.exit_code == 0
+    assert "walk-away leverage" in result.stdout
+    assert re.search(r"0\.60\s+0\.6000\s+0\.8000", result.stdout)
+
+
+GOOD = EXAMPLE.read_text()
+
+BAD_FILES = [
+    ("deadline", GOOD.replace("deadline = 100 ", "deadline = -1 "), "protocol.deadline"),
+    ("opener", GOOD.replace('opener = "a"', 'opener = "c"'), "protocol.opener"),
+    ("unknown top key", GOOD + "\n[extra]\nx = 1\n", "extra"),
+    ("unknown protocol key", GOOD.replace("[protocol]", "[protocol]\nspeed = 2"), "protocol.speed"),
+    ("steps", GOOD.replace("steps = 101", "steps = 1"), "issues.share_a.steps"),
+    ("range", GOOD.replace("range = [0.0, 1.0]", "range = [1.0, 0.0]"), "issues.share_a.range"),
+    ("strategy", GOOD.replace('strategy = "conceder"', 'strategy = "bully"'), "parties.b.strategy"),
+    (
+        "reservation",
+        GOOD.replace("reservation = 0.3 ", "reservation = 1.5 ", 1),
+        "parties.a.reservation",
+    ),
+    ("walk_away", GOOD.replace("walk_away = 0.0", "walk_away = 2"), "parties.b.walk_away"),
+    (
+        "weight",
+        GOOD.replace("weights = { price = 0.3", "weights = { price = -0.3"),
+        "parties.b.weights.price",
+    ),
+    (
+        "weights issue",
+        GOOD.replace("weights = { price = 0.3", "weights = { colour = 1, price = 0.3"),
+        "parties.b.weights.colour",
+    ),
+    (
+        "evaluation",
+        GOOD.replace(
+            "price = { low = 1.0, mid = 0.6, high = 0.0 }", "price = { low = 1.0, mid = 0.6 }"
+        ),
+        "parties.b.evaluations.price",
+    ),
+    (
+        "evaluation range",
+        GOOD.replace("mid = 0.6, high", "mid = 1.6, high"),
+        "parties.b.evaluations.price.mid",
+    ),
+    (
+        "numeric shape",
+        GOOD.replace('share_a = "decreasing"', 'share_a = "wavy"'),
+        "parties.b.evaluations.share_a",
+    ),
+    ("param range", GOOD.replace("e = 0.2", "e = -1"), "parties.a.params.e"),
+    ("param name", GOOD.replace("e = 0.2", "beta = 1"), "parties.a.params.beta"),
+    ("missing parties", GOOD.split("[parties.a]")[0], "parties"),
+    ("syntax", GOOD.replace("[protocol]", "[protocol"), "(syntax)"),
+    (
+        "spe domain",
+        GOOD.replace('strategy = "boulware"', 'strategy = "spe"').replace(
+            "[parties.a.params]             # optional strategy parameters\ne = 0.2", ""
+        ),
+        "parties.a.strategy",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "field"), BAD_FILES, ids=[b[0] for b in BAD_FILES])
+def test_bad_file_gives_one_line_and_exit_2(
+    cli: Any, tmp_path: Path, name: str, text: str, field: str
+) -> None:
+    """A bad file: one line on stderr naming the file and the field; exit code 2."""
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    result = run_cli(cli, "negotiate", str(path), "--json")
+    assert result.exit_code == 2, (name, result.stdout)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert str(path) in lines[0] and field in lines[0]
+    assert "allowed" in lines[0]
+    assert result.stdout == ""
+
+
+def test_missing_file_gives_one_line_and_exit_2(cli: Any, tmp_path: Path) -> None:
+    """A file that does not exist is named in one line, exit code 2."""
+    result = run_cli(cli, "negotiate", str(tmp_path / "nope.toml"))
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and "nope.toml" in result.stderr
+
+
+def test_console_script_prints_no_traceback(tmp_path: Path) -> None:
+    """The installed `negsim` command turns a bad file into one line and exit code 2."""
+    path = tmp_path / "bad.toml"
+    path.write_text(GOOD.replace("deadline = 100 ", "deadline = -1 "))
+    exe = Path(sys.executable).with_name("negsim")
+    proc = subprocess.run(
+        [str(exe), "negotiate", str(path)], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr and proc.stderr.count("\n") == 1

@@ -144,6 +144,8 @@ def main() -> None:
         E_B,
         aligned=not args.stock,
     )
+    # NegMAS counts the step after the accepted offer; negsim's round is the accepted offer's.
+    theirs["rounds"] = np.where(theirs["agreement"], theirs["rounds"] - 1, theirs["rounds"])
     same = (
         (ours["agreement"] == theirs["agreement"])
         & np.isclose(ours["utility_a"], theirs["utility_a"], atol=1e-9)

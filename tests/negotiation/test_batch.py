@@ -9,6 +9,8 @@ issues, deadlines of 1 and 2, both openers, fractional walk-aways and patience.
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -19,10 +21,10 @@ from simulator.negotiation.domain import Domain, Issue
 from simulator.negotiation.party import Negotiation, Party, Protocol
 from simulator.negotiation.protocol import negotiate
 from simulator.negotiation.utility import LinearAdditiveUtility
+from tests.negotiation.generators import TIED, UNIT, domains, params_for, parties, utilities
 
 TIME_DEPENDENT = ("time_dependent", "boulware", "linear", "conceder")
 BATCH_KEYS = (*TIME_DEPENDENT, "hardliner", "tit_for_tat")
-TIES = (0.0, 0.5, 1.0)
 
 
 def assert_identical(negs: list[Negotiation], seeds: list[int]) -> None:
@@ -46,91 +48,40 @@ def assert_identical(negs: list[Negotiation], seeds: list[int]) -> None:
 # --- random batches -----------------------------------------------------------------------------
 
 
-@st.composite
-def shapes(draw: st.DrawFn) -> Domain:
-    """1–3 issues, discrete (1–5 labels) or numeric (2–6 steps)."""
-    issues = []
-    for i in range(draw(st.integers(1, 3))):
-        if draw(st.booleans()):
-            issues.append(
-                Issue.discrete(f"d{i}", [f"v{j}" for j in range(draw(st.integers(1, 5)))])
-            )
-        else:
-            issues.append(Issue.numeric(f"n{i}", 0.0, 100.0, draw(st.integers(2, 6))))
-    return Domain(tuple(issues))
-
-
-@st.composite
-def utilities(draw: st.DrawFn, domain: Domain, ties: bool) -> LinearAdditiveUtility:
-    """Random weights; evaluations tied (from {0, 0.5, 1}) or arbitrary; numeric ones linear too."""
-    raw = np.array(
-        [
-            draw(st.sampled_from([0, 1, 1, 2, 3]) if ties else st.floats(0, 1))
-            for _ in domain.issues
-        ],
-        dtype=float,
-    )
-    if raw.sum() == 0:
-        raw[0] = 1.0
-    value = st.sampled_from(TIES) if ties else st.floats(0.0, 1.0, allow_subnormal=False)
-    evals = []
-    for issue in domain.issues:
-        if issue.is_numeric and draw(st.booleans()):
-            pos = issue.position()
-            evals.append(tuple(float(x) for x in (pos if draw(st.booleans()) else 1.0 - pos)))
-        else:
-            evals.append(tuple(draw(value) for _ in issue.values))
-    return LinearAdditiveUtility(
-        domain=domain, weights=tuple(float(w) for w in raw / raw.sum()), evaluations=tuple(evals)
-    )
-
-
-@st.composite
-def batch_params(draw: st.DrawFn, key: str) -> dict[str, float | int | str]:
-    """Random parameters the batch path plays (``horizon`` matters only without a deadline)."""
-    out: dict[str, float | int | str] = {}
-    if key in TIME_DEPENDENT:
-        if draw(st.booleans()):
-            out["horizon"] = draw(st.integers(0, 50))
-        if draw(st.booleans()):
-            out["e"] = draw(st.sampled_from([0.0, 0.2, 1.0, 5.0]) | st.floats(0.0, 20.0))
-        if draw(st.booleans()):
-            out["k"] = draw(st.sampled_from([0.0, 0.5]) | st.floats(0.0, 1.0))
-        if draw(st.booleans()):
-            out["opponent_model"] = "none"
-    elif key == "tit_for_tat" and draw(st.booleans()):
-        out["generosity"] = draw(st.sampled_from([0.0, 0.1]) | st.floats(0.0, 0.3))
-    return out
+#: Parameters the batch path plays, drawn often from edge values (0 among them); the batch path
+#: has no opponent model, so ``opponent_model`` is only ever "none". ``horizon`` (0–50, from its
+#: declared range) matters only without a deadline.
+BATCH_VALUES = {
+    "e": st.sampled_from([0.0, 0.2, 1.0, 5.0]) | st.floats(0.0, 20.0),
+    "k": st.sampled_from([0.0, 0.5]) | st.floats(0.0, 1.0),
+    "opponent_model": st.just("none"),
+    "generosity": st.sampled_from([0.0, 0.1]) | st.floats(0.0, 0.3),
+}
 
 
 @st.composite
 def batches(draw: st.DrawFn) -> tuple[list[Negotiation], list[int]]:
     """1–6 negotiations sharing a protocol and issue sizes, with their seeds."""
-    domain = draw(shapes())
+    domain = draw(domains(highs=(100.0,)))
     deadline = draw(st.sampled_from([0, 1, 2]) | st.integers(3, 40))  # 0: cut off at max_rounds
     protocol = Protocol(
         deadline=deadline, opener=draw(st.sampled_from("ab")), max_rounds=draw(st.integers(1, 30))
     )
-    ties = draw(st.booleans())
-    reservation = st.sampled_from(TIES) | st.floats(0.0, 1.0, allow_subnormal=False)
-    negs = []
-    for _ in range(draw(st.integers(1, 6))):
-        parties = []
-        for name in "ab":
-            key = draw(st.sampled_from(BATCH_KEYS))
-            parties.append(
-                Party(
-                    name=name,
-                    utility=draw(utilities(domain, ties)),
-                    strategy=key,
-                    params=draw(batch_params(key)),
-                    reservation=draw(reservation),
-                    discount=draw(st.sampled_from([1.0, 0.9]) | st.floats(0.2, 1.0)),
-                    walk_away=draw(st.sampled_from([0.0, 0.3, 1.0])),
-                    patience=draw(st.integers(1, 3)),
-                )
-            )
-        negs.append(Negotiation(domain=domain, parties=(parties[0], parties[1]), protocol=protocol))
+    ties = draw(st.booleans())  # tied utilities: evaluations from {0, 0.5, 1}, integer weights
+    weights = st.sampled_from([0, 1, 1, 2, 3]) if ties else st.floats(0, 1)
+    evaluations = TIED if ties else UNIT
+    pair = parties(
+        BATCH_KEYS,
+        utilities(domain, weights=weights, evaluations=evaluations),
+        params=partial(params_for, values=BATCH_VALUES, int_span=50),
+        reservation=TIED | UNIT,
+        discount=st.sampled_from([1.0, 0.9]) | st.floats(0.2, 1.0),
+        walk_away=[0.0, 0.3, 1.0],
+    )
+    negs = [
+        Negotiation(domain=domain, parties=draw(pair), protocol=protocol)
+        for _ in range(draw(st.integers(1, 6)))
+    ]
     seeds = [draw(st.integers(0, 2**32)) for _ in negs]
     return negs, seeds
 

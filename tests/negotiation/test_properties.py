@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -25,6 +26,7 @@ from simulator.negotiation.strategies.base import Context, Move, State
 from simulator.negotiation.strategies.time_dependent import TimeDependent
 from simulator.negotiation.strategies.tit_for_tat import TitForTat
 from simulator.negotiation.utility import LinearAdditiveUtility
+from tests.negotiation.generators import TIED, UNIT, domains, params_for, parties, utilities
 
 GENERAL_KEYS = tuple(k for k in strategies.keys() if k != "spe")
 PROPERTY = settings(max_examples=60, deadline=None)
@@ -44,77 +46,19 @@ DOWN = LinearAdditiveUtility.from_tables(LINE, {"share_a": 1}, {"share_a": "decr
 
 
 @st.composite
-def domains(draw: st.DrawFn) -> Domain:
-    """1–3 issues, discrete (1–5 labels) or numeric (2–6 steps): at most 216 outcomes."""
-    issues = []
-    for i in range(draw(st.integers(1, 3))):
-        if draw(st.booleans()):
-            issues.append(
-                Issue.discrete(f"d{i}", [f"v{j}" for j in range(draw(st.integers(1, 5)))])
-            )
-        else:
-            issues.append(Issue.numeric(f"n{i}", -1.0, 3.0, draw(st.integers(2, 6))))
-    return Domain(tuple(issues))
-
-
-@st.composite
-def utilities(draw: st.DrawFn, domain: Domain) -> LinearAdditiveUtility:
-    """Random normalised weights and evaluations (sometimes tied, from {0, 0.5, 1})."""
-    raw = np.array([draw(st.integers(0, 5)) for _ in domain.issues], dtype=float)
-    raw[0] += raw.sum() == 0
-    value = st.sampled_from([0.0, 0.5, 1.0]) | st.floats(0.0, 1.0, allow_subnormal=False)
-    evals = []
-    for issue in domain.issues:
-        if issue.is_numeric and draw(st.booleans()):
-            pos = issue.position()
-            evals.append(tuple(float(x) for x in (pos if draw(st.booleans()) else 1.0 - pos)))
-        else:
-            evals.append(tuple(draw(value) for _ in issue.values))
-    return LinearAdditiveUtility(
-        domain=domain, weights=tuple(float(w) for w in raw / raw.sum()), evaluations=tuple(evals)
-    )
-
-
-@st.composite
-def params_for(draw: st.DrawFn, key: str) -> dict[str, float | int | str]:
-    """Some of ``key``'s declared parameters, drawn within their declared ranges."""
-    out: dict[str, float | int | str] = {}
-    for name, spec in strategies.get(key).params.items():
-        if not draw(st.booleans()):
-            continue
-        if spec.choices is not None:
-            out[name] = draw(st.sampled_from(spec.choices))
-        elif isinstance(spec.default, int):
-            out[name] = draw(st.integers(int(spec.low or 0), int(min(spec.high or 50, 50))))
-        else:
-            low = spec.low if spec.low is not None else 0.0
-            out[name] = draw(
-                st.floats(low, min(spec.high or low + 10, low + 10), allow_subnormal=False)
-            )
-    return out
-
-
-@st.composite
 def negotiations(draw: st.DrawFn) -> Negotiation:
     """A random negotiation between two strategies that play any domain."""
-    domain = draw(domains())
-    parties = []
-    for name in "ab":
-        key = draw(st.sampled_from(GENERAL_KEYS))
-        parties.append(
-            Party(
-                name=name,
-                utility=draw(utilities(domain)),
-                strategy=key,
-                params=draw(params_for(key)),
-                reservation=draw(
-                    st.sampled_from([0.0, 0.5]) | st.floats(0.0, 1.0, allow_subnormal=False)
-                ),
-                discount=draw(st.sampled_from([1.0]) | st.floats(0.3, 1.0)),
-                walk_away=draw(st.sampled_from([0.0, 0.5, 1.0])),
-                patience=draw(st.integers(1, 3)),
-            )
+    domain = draw(domains(low=-1.0, highs=(3.0,)))
+    pair = draw(
+        parties(
+            GENERAL_KEYS,
+            utilities(domain, weights=st.integers(0, 5), evaluations=TIED | UNIT),
+            params=partial(params_for, int_span=50, unbounded_low=0.0),
+            reservation=st.sampled_from([0.0, 0.5]) | UNIT,
+            discount=st.sampled_from([1.0]) | st.floats(0.3, 1.0),
+            walk_away=[0.0, 0.5, 1.0],
         )
+    )
     protocol = Protocol(
         deadline=draw(st.integers(0, 40)),
         opener=draw(st.sampled_from("ab")),
@@ -123,9 +67,7 @@ def negotiations(draw: st.DrawFn) -> Negotiation:
     thresholds = ConcessionThresholds(
         cost=draw(st.floats(0.0, 0.3)), value=draw(st.floats(0.0, 0.3))
     )
-    return Negotiation(
-        domain=domain, parties=(parties[0], parties[1]), protocol=protocol, concessions=thresholds
-    )
+    return Negotiation(domain=domain, parties=pair, protocol=protocol, concessions=thresholds)
 
 
 def turn_party(neg: Negotiation, turn: int) -> str:

@@ -21,6 +21,7 @@ from simulator.negotiation.party import Negotiation, Party, Protocol
 from simulator.negotiation.protocol import build_strategies, negotiate
 from simulator.negotiation.strategies.base import StrategyError
 from simulator.negotiation.utility import LinearAdditiveUtility
+from tests.negotiation.generators import UNIT, domains, params_for, utilities
 
 KEYS = strategies.keys()
 SPLIT_THE_PIE = ("spe",)  # strategies that only play split-the-pie
@@ -39,61 +40,6 @@ FAST = settings(max_examples=40, deadline=None)
 
 
 @st.composite
-def domains(draw: st.DrawFn) -> Domain:
-    """A small domain: 1–3 issues, discrete (1–5 labels) or numeric (2–5 steps)."""
-    issues = []
-    for i in range(draw(st.integers(1, 3))):
-        if draw(st.booleans()):
-            n = draw(st.integers(1, 5))
-            issues.append(Issue.discrete(f"d{i}", [f"v{j}" for j in range(n)]))
-        else:
-            issues.append(
-                Issue.numeric(
-                    f"n{i}", 0.0, draw(st.sampled_from([1.0, 10.0])), draw(st.integers(2, 5))
-                )
-            )
-    return Domain(tuple(issues))
-
-
-@st.composite
-def utilities(draw: st.DrawFn, domain: Domain) -> LinearAdditiveUtility:
-    """Random normalised weights; discrete evaluations in [0, 1], numeric ones linear."""
-    raw = np.array([draw(st.integers(0, 10)) for _ in domain.issues], dtype=float)
-    if raw.sum() == 0:
-        raw[0] = 1.0
-    evals = []
-    for issue in domain.issues:
-        if issue.is_numeric:
-            pos = issue.position()
-            evals.append(tuple(float(x) for x in (pos if draw(st.booleans()) else 1.0 - pos)))
-        else:
-            unit = st.floats(0.0, 1.0, allow_subnormal=False)
-            evals.append(tuple(draw(unit) for _ in issue.values))
-    return LinearAdditiveUtility(
-        domain=domain, weights=tuple(float(w) for w in raw / raw.sum()), evaluations=tuple(evals)
-    )
-
-
-@st.composite
-def params_for(draw: st.DrawFn, key: str) -> dict[str, float | int | str]:
-    """A random valid subset of ``key``'s declared parameters, drawn from their ranges."""
-    out: dict[str, float | int | str] = {}
-    for name, spec in strategies.get(key).params.items():
-        if not draw(st.booleans()):
-            continue
-        if spec.choices is not None:
-            out[name] = draw(st.sampled_from(spec.choices))
-            continue
-        low = spec.low if spec.low is not None else -10.0
-        high = min(spec.high, low + 10.0) if spec.high is not None else low + 10.0
-        if isinstance(spec.default, int):
-            out[name] = draw(st.integers(int(np.ceil(low)), int(high)))
-        else:
-            out[name] = draw(st.floats(low, high, allow_subnormal=False))
-    return out
-
-
-@st.composite
 def scenarios(draw: st.DrawFn, key: str, *, deterministic: bool = False) -> Negotiation:
     """``key`` on a random side against a random opponent, in a game ``key`` can play.
 
@@ -106,11 +52,15 @@ def scenarios(draw: st.DrawFn, key: str, *, deterministic: bool = False) -> Nego
     if deterministic:
         pool = tuple(k for k in pool if not strategies.get(k).traits.stochastic)
     opponent = draw(st.sampled_from(pool))
-    domain = PIE if pie else draw(domains())
+    domain = PIE if pie else draw(domains(highs=(1.0, 10.0), max_steps=5))
     walks = [0.0, 1.0] if pie or deterministic else [0.0, 0.5, 1.0]
     parties = []
     for i, strat in enumerate((key, opponent) if side == 0 else (opponent, key)):
-        utility = PIE_U[i] if pie else draw(utilities(domain))
+        if pie:
+            utility = PIE_U[i]
+        else:  # discrete evaluations in [0, 1], numeric ones linear
+            weights = st.integers(0, 10)
+            utility = draw(utilities(domain, weights=weights, evaluations=UNIT, always_linear=True))
         plays_pie = strat in SPLIT_THE_PIE
         parties.append(
             Party(

@@ -8,13 +8,19 @@ from __future__ import annotations
 
 import json
 import sys
+import tomllib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated, Any
 
+import numpy as np
 import typer
+from rich.progress import Progress
 
+from experiments.catalogue import find_scenario, list_scenarios
 from experiments.demo import run_demo
+from experiments.outputs import write_run
 from simulator.config import ConfigError
 from simulator.negotiation.catalogue import strategy_catalogue
 from simulator.negotiation.protocol import negotiate as play
@@ -22,6 +28,8 @@ from simulator.negotiation.spec import load_negotiation
 from simulator.negotiation.strategies.base import StrategyError
 from simulator.negotiation.summary import describe, summarise
 from simulator.rng import root_entropy, root_sequence
+from simulator.world.model import AllianceModel
+from simulator.world.scenario import load_scenario
 
 app = typer.Typer(
     add_completion=False,
@@ -88,6 +96,63 @@ def strategies(
         return "\n".join(lines)
 
     _emit(catalogue, as_json, text)
+
+
+def _overrides(items: list[str]) -> dict[str, object]:
+    """``section.field=value`` pairs; values are read as TOML (numbers, booleans, strings)."""
+    out: dict[str, object] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        if not sep:
+            raise ConfigError("--set", item, item, "section.field=value")
+        try:
+            out[key.strip()] = tomllib.loads(f"v = {raw}")["v"]
+        except tomllib.TOMLDecodeError:
+            out[key.strip()] = raw
+    return out
+
+
+@app.command()
+def run(
+    scenario: Annotated[str, typer.Argument(help="a name from `negsim scenarios`, or a path")],
+    seed: Annotated[
+        int | None, typer.Option(min=0, help="root seed (default: fresh entropy)")
+    ] = None,
+    until: Annotated[
+        float | None, typer.Option(help="months to simulate (default: horizon)")
+    ] = None,
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="override: section.field=value")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="results folder (default: new, under results/)")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
+) -> None:
+    """Run one world and write its results folder."""
+    with clean_errors(scenario):
+        path = find_scenario(scenario)
+        config = load_scenario(path, _overrides(set_ or []))
+        if until is not None and until <= 0:
+            raise ConfigError("--until", "--until", until, "a positive number of months")
+        model = AllianceModel(config, seed=seed)
+        horizon = config.world.horizon if until is None else until
+        with Progress(transient=True, disable=as_json) as bar:
+            task = bar.add_task(f"{config.name}", total=horizon)
+            for stop in np.linspace(0, horizon, 101)[1:]:
+                model.run(float(stop))
+                bar.update(task, completed=float(stop))
+        folder = out or Path("results") / f"{config.name}-seed{model.seed_entropy}"
+        result = write_run(model, folder)
+    result["folder"] = str(folder)
+    _emit(result, as_json, lambda: "\n".join(f"{k}: {v}" for k, v in result.items()))
+
+
+@app.command()
+def scenarios() -> None:
+    """List the shipped scenarios, a line each."""
+    for name, description in list_scenarios().items():
+        typer.echo(f"{name}: {description}")
 
 
 @app.command()

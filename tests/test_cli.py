@@ -173,3 +173,79 @@ def test_console_script_prints_no_traceback(tmp_path: Path) -> None:
     )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and proc.stderr.count("\n") == 1
+
+
+def test_run_writes_a_results_folder(cli: Any, tmp_path: Path) -> None:
+    """`run` writes Parquet tables, GraphML, PNG figures and a manifest; --json the summary."""
+    import networkx as nx
+    import pandas as pd
+
+    out = tmp_path / "run"
+    result = run_cli(cli, "run", "classroom", "--seed", "4", "--json", "--out", str(out))
+    assert result.exit_code == 0, result.stderr
+    summary = json.loads(result.stdout)
+    for key in (
+        "alliances_formed",
+        "failure_rate",
+        "mean_duration",
+        "agreement_rate",
+        "mean_trust",
+        "failure_causes",
+    ):
+        assert key in summary
+    alliances = pd.read_parquet(out / "alliances.parquet")
+    assert len(alliances) == summary["alliances_formed"]
+    assert {"a", "b", "start", "end", "cause", "expected_a", "realised_a", "failed"} <= set(
+        alliances.columns
+    )
+    series = pd.read_parquet(out / "timeseries.parquet")
+    assert series["time"].is_monotonic_increasing
+    assert nx.read_graphml(out / "network.graphml").number_of_nodes() == 20
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["seed_entropy"] == 4 and manifest["scenario"]["name"] == "classroom"
+    assert all(
+        (out / f).stat().st_size > 0
+        for f in ("alliances_over_time.png", "trust_distribution.png", "failure_causes.png")
+    )
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp folder left
+
+
+def test_run_is_reproducible_and_set_overrides(cli: Any, tmp_path: Path) -> None:
+    """Same seed, same summary; --set changes the scenario."""
+
+    def summary(*extra: str) -> dict[str, Any]:
+        res = run_cli(
+            cli, "run", "classroom", "--seed", "1", "--json", "--out", str(tmp_path / "r"), *extra
+        )
+        assert res.exit_code == 0, res.stderr
+        out = json.loads(res.stdout)
+        out.pop("folder")
+        return dict(out)
+
+    assert summary() == summary()
+    assert summary("--set", "world.organisations=30")["organisations"] == 30
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        (["run", "nosuch"], "(scenario)"),
+        (["run", "classroom", "--set", "crises.rate=-1"], "crises.rate"),
+        (["run", "classroom", "--set", "crises.speed=1"], "crises.speed"),
+        (["run", "classroom", "--set", "world.organisations=2"], "world.organisations"),
+        (["run", "classroom", "--set", "network.kind='torus'"], "network.kind"),
+        (["run", "classroom", "--until", "-3"], "--until"),
+    ],
+)
+def test_run_bad_input_gives_one_line_and_exit_2(cli: Any, args: list[str], field: str) -> None:
+    """A bad scenario or override: one line naming the field, exit code 2."""
+    result = run_cli(cli, *args)
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and field in result.stderr
+
+
+def test_scenarios_lists_the_shipped_ones(cli: Any) -> None:
+    """`scenarios` prints a line per shipped scenario."""
+    lines = run_cli(cli, "scenarios").stdout.strip().splitlines()
+    assert any(line.startswith("default: ") for line in lines)
+    assert any(line.startswith("classroom: ") for line in lines)

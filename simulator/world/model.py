@@ -1,0 +1,333 @@
+"""The alliance world as a Mesa model driven by discrete events at continuous times.
+
+Organisations are Mesa agents on a :class:`mesa.discrete_space.Network`; their state and the
+alliance table live in numpy arrays so each event processes every alliance at once. Events,
+scheduled with Mesa's own ``schedule_recurring`` / ``schedule_event`` (bound methods only: Mesa
+holds them by weak reference):
+
+* ``search`` (every ``world.search_interval``): free organisations court neighbours, estimate
+  partner value with optimistic noise (essays 002, 003: court carefully; diligence costs time
+  and reduces the error) and negotiate alliance terms with the core's batch path (essay 000).
+* ``operate`` (monthly): alliances create value from complementarity, compatibility and both
+  efforts; the short side of a lopsided split is tempted to shirk (essays 002, 004); meetings
+  deposit trust (essays 001, 002); unequal commitment withdraws it (essay 003, B-team).
+* ``crisis`` (a Poisson process, by thinning): a crisis needs a trust withdrawal; an alliance
+  whose balance cannot cover it goes into conflict and may break (essay 004, imagine the worst).
+* ``review`` (every ``world.review_interval``): an alliance realising too little of what was
+  expected exits gracefully (essays 002, 003).
+
+Messy exits (breaks) destroy trust and damage reputation, which spreads to neighbours and lowers
+future partnering; graceful exits cost little (essays 002, 003).
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import numpy as np
+from mesa import Model
+from mesa.datacollection import DataCollector
+from mesa.discrete_space import FixedAgent, Network
+from mesa.time import Schedule
+from numpy.typing import NDArray
+
+from simulator.rng import named_streams, root_entropy, root_sequence
+from simulator.world.alliances import CAUSE, AllianceTable
+from simulator.world.network import build_network
+from simulator.world.organisations import Organisations, draw_organisations
+from simulator.world.scenario import WorldScenario
+from simulator.world.terms import negotiate_terms
+from simulator.world.trust import TrustLedger
+
+#: Named random streams, spawned in this order (adding draws to one never shifts another).
+STREAMS = ("model", "network", "organisations", "search", "operate", "crises")
+
+
+class Organisation(FixedAgent):
+    """An organisation: a handle onto row ``index`` of the world's arrays."""
+
+    def __init__(self, model: AllianceModel, index: int, cell: Any) -> None:
+        super().__init__(model)
+        self.index = index
+        self.cell = cell
+
+
+class AllianceModel(Model):
+    """Organisations forming, running and ending alliances (see the module docstring)."""
+
+    def __init__(self, scenario: WorldScenario, seed: int | None = None) -> None:
+        root = root_sequence(seed)
+        self.seed_entropy = root_entropy(root)
+        streams = named_streams(root, STREAMS)
+        super().__init__(rng=streams["model"])
+        self.config = s = scenario
+        self.streams = streams
+        n = s.world.organisations
+        self.graph, block = build_network(s.network, n, streams["network"])
+        self.orgs: Organisations = draw_organisations(
+            s.organisations, n, block, streams["organisations"]
+        )
+        self.network = Network(self.graph, random=random.Random(self.seed_entropy), layout=None)
+        for i in range(n):
+            Organisation(self, i, self.network[i])
+        edges = np.array(self.graph.edges(), dtype=np.int64).reshape(-1, 2)
+        self.edges = edges[edges[:, 0] != edges[:, 1]]
+        self.alliances = AllianceTable()
+        self.trust = TrustLedger(bound=s.trust.bound, loss_aversion=s.trust.loss_aversion)
+        self.active = np.zeros(n, dtype=np.int64)  # running alliances per organisation
+        self.negotiations = 0
+        self.agreements = 0
+        self.max_alliances = max(1, int(self.orgs.capacity.sum()) // 2)
+        self.datacollector = DataCollector(
+            model_reporters={
+                "time": lambda m: m.time,
+                "alliances_alive": lambda m: int(m.started_alive().sum()),
+                "alliances_formed": lambda m: m.alliances.size,
+                "failure_rate": lambda m: m.failure_rate(),
+                "mean_trust": lambda m: m.mean_trust(),
+                "mean_reputation": lambda m: float(m.orgs.reputation.mean()),
+            }
+        )
+        self.schedule_recurring(self.search, Schedule(interval=s.world.search_interval, start=0.0))
+        self.schedule_recurring(self.operate, Schedule(interval=1.0, start=1.0))
+        self.schedule_recurring(
+            self.review, Schedule(interval=s.world.review_interval, start=s.world.review_interval)
+        )
+        if s.crises.enabled and s.crises.rate > 0:
+            self._next_crisis()
+
+    # --- queries -----------------------------------------------------------------------
+    def started_alive(self) -> NDArray[np.bool_]:
+        """Alliances that have started operating and not ended."""
+        t = self.alliances
+        return np.asarray(t.alive & (t.start <= self.time), dtype=bool)
+
+    def failed(self) -> NDArray[np.bool_]:
+        """Ended alliances that failed: ended early, or realised less than expected at signing."""
+        t = self.alliances
+        goal = self.config.review.goal
+        short = (t.realised_a < goal * t.expected_a * t.months) | (
+            t.realised_b < goal * t.expected_b * t.months
+        )
+        return np.asarray(~t.alive & ((t.cause != CAUSE["term"]) | short), dtype=bool)
+
+    def failure_rate(self) -> float:
+        """Failed alliances over ended ones (alliances still running are censored)."""
+        ended = int((~self.alliances.alive).sum())
+        return float(self.failed().sum() / ended) if ended else float("nan")
+
+    def mean_trust(self) -> float:
+        """Mean trust balance over the accounts of running alliances."""
+        rows = np.flatnonzero(self.started_alive())
+        if rows.size == 0:
+            return float("nan")
+        return float(self.trust.balance[np.concatenate([2 * rows, 2 * rows + 1])].mean())
+
+    def potential(self, a: NDArray[np.intp], b: NDArray[np.intp]) -> NDArray[np.float64]:
+        """Monthly value two organisations could create together (essay 002)."""
+        v = self.config.value
+        o = self.orgs
+        if not v.enabled:
+            return np.full(len(a), v.base)
+        strength = (o.strength[a] + o.strength[b]) / 2  # "networks of the weak do not survive"
+        complement = np.abs(o.capabilities[a] - o.capabilities[b]).mean(axis=1)
+        similarity = (o.values[a] * o.values[b]).sum(axis=1)
+        compatible = np.maximum((1 + v.compatibility * similarity) / (1 + v.compatibility), 0.05)
+        return np.asarray(v.base * strength * (1 + v.complementarity * complement) * compatible)
+
+    # --- events ------------------------------------------------------------------------
+    def search(self) -> None:
+        """Free organisations court neighbours; matched pairs negotiate terms at once."""
+        s, o, rng = self.config, self.orgs, self.streams["search"]
+        free = self.active < o.capacity
+        if s.reputation.enabled:
+            free &= o.reputation >= s.reputation.floor
+        u, v = self.edges[:, 0], self.edges[:, 1]
+        keep = free[u] & free[v]
+        u, v = u[keep], v[keep]
+        if u.size == 0:
+            return
+        true = self.potential(u, v)
+        d = s.diligence
+        bias, noise, delay = d.optimism, d.noise, 0.0
+        if d.enabled:  # diligence costs time and removes part of the optimism and the noise
+            bias, noise, delay = bias * (1 - d.reduction), noise * (1 - d.reduction), d.time
+        estimate = true * (1 + bias + noise * rng.standard_normal(len(u)))
+        appeal = estimate * o.reputation[u] * o.reputation[v]
+        order = np.argsort(-appeal, kind="stable")
+        # Greedy matching: each organisation opens at most one negotiation per search.
+        taken = np.zeros(o.n, dtype=bool)
+        pairs = []
+        for k in order:
+            i, j = u[k], v[k]
+            if not taken[i] and not taken[j] and appeal[k] > 0:
+                taken[i] = taken[j] = True
+                pairs.append(k)
+        chosen = np.asarray(pairs, dtype=np.int64)
+        a, b = u[chosen], v[chosen]
+        terms = negotiate_terms(o, a, b, s.world.deadline)
+        self.negotiations += len(a)
+        ok = terms.agreed
+        self.agreements += int(ok.sum())
+        if not ok.any():
+            return
+        a, b, est = a[ok], b[ok], estimate[chosen][ok]
+        signed = self.time + terms.rounds[ok] * s.world.offer_delay + delay
+        # What the partners expect at signing: their (optimistic) estimate of the potential,
+        # worked at the efforts they see in each other and the commitments they agreed.
+        effort = self.orgs.effort
+        expected_total = est * (effort[a] * terms.commit_a[ok] + effort[b] * terms.commit_b[ok]) / 2
+        rows = self.alliances.add(
+            a=a,
+            b=b,
+            signed=signed,
+            start=signed,
+            planned_end=signed + s.world.alliance_term,
+            split=terms.split[ok],
+            commit_a=terms.commit_a[ok],
+            commit_b=terms.commit_b[ok],
+            governance=terms.governance[ok],
+            potential=true[chosen][ok],
+            expected_a=expected_total * terms.split[ok],
+            expected_b=expected_total * (1 - terms.split[ok]),
+            realised_a=np.zeros(len(a)),
+            realised_b=np.zeros(len(a)),
+            output=np.zeros(len(a)),
+            months=np.zeros(len(a)),
+        )
+        np.add.at(self.active, a, 1)
+        np.add.at(self.active, b, 1)
+        self.trust.open(2 * len(rows), s.trust.initial if s.trust.enabled else 0.0)
+
+    def operate(self) -> None:
+        """A month of running alliances: value, shirking, meetings, resentment, endings."""
+        s, t, rng = self.config, self.alliances, self.streams["operate"]
+        if s.reputation.enabled:  # reputations mend slowly: old stories fade
+            rep = self.orgs.reputation
+            np.minimum(rep + s.reputation.recovery, 1.0, out=rep)
+        rows = np.flatnonzero(self.started_alive())
+        if rows.size:
+            a, b = t.a[rows], t.b[rows]
+            work_a = self.orgs.effort[a] * t.commit_a[rows]
+            work_b = self.orgs.effort[b] * t.commit_b[rows]
+            split = t.split[rows]
+            shirk_a = np.zeros(rows.size, dtype=bool)
+            shirk_b = np.zeros(rows.size, dtype=bool)
+            if s.shirking.enabled:  # the short side of a lopsided split is tempted
+                sh = s.shirking
+                p_a = np.clip(sh.sensitivity * (0.5 - sh.tolerance - split), 0, 1)
+                p_b = np.clip(sh.sensitivity * (split - 0.5 - sh.tolerance), 0, 1)
+                draws = rng.random((2, rows.size))
+                shirk_a, shirk_b = draws[0] < p_a, draws[1] < p_b
+                work_a = np.where(shirk_a, work_a / 2, work_a)
+                work_b = np.where(shirk_b, work_b / 2, work_b)
+                t.shirks[rows] += shirk_a.astype(np.int64) + shirk_b.astype(np.int64)
+            noise = np.exp(s.value.noise * rng.standard_normal(rows.size) - s.value.noise**2 / 2)
+            output = t.potential[rows] * (work_a + work_b) / 2 * noise
+            t.output[rows] += output
+            t.realised_a[rows] += split * output  # the split divides the value, nothing lost
+            t.realised_b[rows] += output - split * output
+            t.months[rows] += 1
+            if s.trust.enabled:
+                self._trust_month(rows, shirk_a, shirk_b)
+            broken = rows[self._bankrupt(rows)]
+            self._end(broken, "relationship", graceful=False)
+        due = np.flatnonzero(t.alive & (t.planned_end <= self.time))
+        self._end(due, "term", graceful=True)
+        self.datacollector.collect(self)
+
+    def _trust_month(
+        self, rows: NDArray[np.intp], shirk_a: NDArray[np.bool_], shirk_b: NDArray[np.bool_]
+    ) -> None:
+        tr, t = self.config.trust, self.alliances
+        both = np.concatenate([2 * rows, 2 * rows + 1])
+        self.trust.deposit(both, np.full(both.size, tr.meeting_deposit / tr.meeting_interval))
+        if self.config.shirking.enabled:
+            w = self.config.shirking.withdrawal
+            # a's account (2r) is a's trust in b: b's shirking withdraws from it, and vice versa.
+            self.trust.withdraw(2 * rows[shirk_b], np.full(int(shirk_b.sum()), w))
+            self.trust.withdraw(2 * rows[shirk_a] + 1, np.full(int(shirk_a.sum()), w))
+        gap = t.commit_a[rows] - t.commit_b[rows]  # the A-team resents a B-team partner
+        more_a, more_b = gap > 0, gap < 0
+        self.trust.withdraw(2 * rows[more_a], tr.resentment * gap[more_a])
+        self.trust.withdraw(2 * rows[more_b] + 1, -tr.resentment * gap[more_b])
+
+    def _bankrupt(self, rows: NDArray[np.intp]) -> NDArray[np.bool_]:
+        """Relationships whose trust is deeply negative on either side."""
+        if not self.config.trust.enabled:
+            return np.zeros(rows.size, dtype=bool)
+        floor = -0.5 * self.config.trust.bound
+        bal = self.trust.balance
+        return np.asarray((bal[2 * rows] <= floor) | (bal[2 * rows + 1] <= floor))
+
+    def _next_crisis(self) -> None:
+        rate = self.config.crises.rate * self.max_alliances
+        self.schedule_event(self.crisis, after=float(self.streams["crises"].exponential(1 / rate)))
+
+    def crisis(self) -> None:
+        """A candidate crisis (thinning): it hits a running alliance with the right chance."""
+        rng = self.streams["crises"]
+        rows = np.flatnonzero(self.started_alive())
+        accept = rng.random() < rows.size / self.max_alliances
+        if rows.size and accept:
+            self.strike(int(rows[rng.integers(rows.size)]))
+        self._next_crisis()
+
+    def strike(self, row: int) -> bool:
+        """A crisis hits alliance ``row``: it draws on both trust accounts (essay 004).
+
+        An alliance whose balance cannot cover the withdrawal goes into conflict and breaks with
+        ``crises.break_probability``. Returns whether it broke.
+        """
+        c, rng = self.config.crises, self.streams["crises"]
+        self.alliances.crises[row] += 1
+        if self.config.trust.enabled:
+            accounts = np.array([2 * row, 2 * row + 1])
+            uncovered = bool(self.trust.withdraw(accounts, np.full(2, c.severity)).any())
+        else:  # no trust account to draw on: every crisis is uncovered
+            uncovered = True
+        broke = uncovered and bool(rng.random() < c.break_probability)
+        if broke:
+            self._end(np.array([row]), "shock", graceful=False)
+        return broke
+
+    def review(self) -> None:
+        """Alliances realising too little of what was expected exit gracefully."""
+        s, t = self.config, self.alliances
+        if not s.review.enabled:
+            return
+        rows = np.flatnonzero(self.started_alive() & (t.months >= s.world.review_interval / 2))
+        if rows.size == 0:
+            return
+        months = t.months[rows]
+        short = np.zeros(rows.size, dtype=bool)
+        for realised, expected in ((t.realised_a, t.expected_a), (t.realised_b, t.expected_b)):
+            goal = expected[rows] * months  # a partner expecting nothing is never short
+            short |= (goal > 0) & (realised[rows] < s.review.threshold * goal)
+        self._end(rows[short], "terms", graceful=True)
+
+    def _end(self, rows: NDArray[np.intp], cause: str, *, graceful: bool) -> None:
+        """End alliances: free capacity, record the cause, charge reputation."""
+        if rows.size == 0:
+            return
+        t, rep = self.alliances, self.config.reputation
+        t.end[rows] = self.time
+        t.cause[rows] = CAUSE[cause]
+        t.graceful[rows] = graceful
+        partners = np.concatenate([t.a[rows], t.b[rows]])
+        np.subtract.at(self.active, partners, 1)
+        if not graceful and self.config.trust.enabled:  # messy exits destroy trust
+            self.trust.balance[np.concatenate([2 * rows, 2 * rows + 1])] = -self.trust.bound
+        if rep.enabled:
+            cost = rep.graceful_cost if graceful else rep.messy_cost
+            np.subtract.at(self.orgs.reputation, partners, cost)
+            if not graceful:  # word spreads to the neighbours
+                for p in partners.tolist():
+                    near = list(self.graph.neighbors(p))
+                    self.orgs.reputation[near] -= rep.spread * cost
+            np.clip(self.orgs.reputation, 0.0, 1.0, out=self.orgs.reputation)
+
+    def run(self, until: float | None = None) -> None:
+        """Run to ``until`` (default: the scenario's horizon)."""
+        self.run_until(self.config.world.horizon if until is None else until)

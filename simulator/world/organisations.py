@@ -1,0 +1,65 @@
+"""Organisations as arrays: capabilities, values, interests, alternatives, effort, reputation.
+
+Mesa agents (:class:`simulator.world.model.Organisation`) are thin handles onto these arrays, so
+the world's mechanisms run over all organisations at once with numpy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from simulator.world.scenario import OrganisationsSection
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.intp]
+
+
+@dataclass(kw_only=True)
+class Organisations:
+    """Per-organisation state; row i is organisation i (the node i of the network)."""
+
+    capabilities: FloatArray  # (n, dc) in [0, 1]: what it brings (complementarity adds value)
+    values: FloatArray  # (n, dv) unit vectors: compatibility = cosine similarity (essay 002)
+    interests: FloatArray  # (n, 4) weights over the alliance-terms issues
+    strategy: NDArray[np.str_]  # a key from the core registry
+    reservation: FloatArray  # utility of its alternative to an alliance (its BATNA)
+    walk_away: FloatArray  # readiness to walk away, [0, 1]
+    effort: FloatArray  # "A-team or B-team" (essay 003), (0, 1]
+    capacity: NDArray[np.int64]  # how many alliances it can run at once
+    reputation: FloatArray  # [0, 1]; messy exits lower it (essays 002, 003)
+    block: IntArray  # industry: same block = rivals for the same partners (essay 004)
+
+    @property
+    def n(self) -> int:
+        """Number of organisations."""
+        return len(self.reputation)
+
+    @property
+    def strength(self) -> FloatArray:
+        """Mean capability: "networks of the weak do not survive" (essay 002)."""
+        return np.asarray(self.capabilities.mean(axis=1))
+
+
+def draw_organisations(
+    section: OrganisationsSection, n: int, block: IntArray, rng: np.random.Generator
+) -> Organisations:
+    """Draw ``n`` organisations; every draw comes from ``rng`` in a fixed order."""
+    keys = sorted(section.strategies)
+    mix = np.array([section.strategies[k] for k in keys], dtype=np.float64)
+    values = rng.normal(size=(n, section.value_dims))
+    values /= np.linalg.norm(values, axis=1, keepdims=True)
+    return Organisations(
+        capabilities=rng.random((n, section.capability_dims)),
+        values=values,
+        interests=rng.dirichlet(np.full(4, 2.0), n),
+        strategy=np.asarray(keys)[rng.choice(len(keys), size=n, p=mix / mix.sum())],
+        reservation=np.full(n, section.reservation),
+        walk_away=np.clip(rng.normal(section.walk_away, 0.15, n), 0.0, 1.0),
+        effort=np.clip(rng.normal(section.effort, 0.1, n), 0.1, 1.0),
+        capacity=np.full(n, section.capacity, dtype=np.int64),
+        reputation=np.ones(n),
+        block=block,
+    )

@@ -1,0 +1,272 @@
+"""World scenarios (TOML): one documented schema, validated at the boundary.
+
+Every mechanism of the world has a table with ``enabled`` and its parameters, so a researcher
+can switch each one off and see its effect. Time is in months. A bad file raises
+:class:`~simulator.config.ConfigError` naming the file, the field, the value and what is allowed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import simulator.negotiation.strategies as strategies
+from simulator.config import ConfigError, Fields, read_toml
+
+NETWORK_KINDS = ("barabasi_albert", "watts_strogatz", "erdos_renyi", "stochastic_block", "file")
+#: Strategies organisations may use for alliance terms (those the batch path plays).
+WORLD_STRATEGIES = ("boulware", "linear", "conceder", "hardliner", "tit_for_tat")
+
+
+@dataclass(frozen=True, kw_only=True)
+class WorldSection:
+    """Size, horizon and the rhythm of the world (months)."""
+
+    organisations: int = 200
+    horizon: float = 120.0
+    search_interval: float = 3.0
+    review_interval: float = 12.0
+    alliance_term: float = 36.0
+    offer_delay: float = 0.05  # months each round of a negotiation takes
+    deadline: int = 40  # rounds of the alliance-terms negotiation
+
+
+@dataclass(frozen=True, kw_only=True)
+class NetworkSection:
+    """The graph organisations live on (seeded generators, or a file)."""
+
+    kind: str = "barabasi_albert"
+    m: int = 3
+    k: int = 4
+    p: float = 0.05
+    blocks: int = 4
+    p_in: float = 0.05
+    p_out: float = 0.005
+    path: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrganisationsSection:
+    """How organisations are drawn."""
+
+    capability_dims: int = 4
+    value_dims: int = 3
+    capacity: int = 2
+    reservation: float = 0.35
+    walk_away: float = 0.5
+    effort: float = 0.8
+    strategies: Mapping[str, float] = field(
+        default_factory=lambda: {"boulware": 0.3, "linear": 0.4, "conceder": 0.3}
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Mechanism:
+    """Base of the mechanism sections: each can be switched off."""
+
+    enabled: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class ValueSection(Mechanism):
+    """Alliance value: complementarity of capabilities and compatibility of values (essay 002)."""
+
+    base: float = 1.0
+    complementarity: float = 1.0
+    compatibility: float = 1.0
+    noise: float = 0.2
+
+
+@dataclass(frozen=True, kw_only=True)
+class DiligenceSection(Mechanism):
+    """Court carefully: optimistic estimates; diligence costs time and reduces the error."""
+
+    optimism: float = 0.1
+    noise: float = 0.3
+    time: float = 2.0
+    reduction: float = 0.6
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrustSection(Mechanism):
+    """Trust bank accounts (essay 003)."""
+
+    initial: float = 0.25
+    bound: float = 1.0
+    loss_aversion: float = 2.0
+    meeting_interval: float = 1.0
+    meeting_deposit: float = 0.03
+    resentment: float = 0.01  # withdrawn monthly per unit of unequal commitment (B-team)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CrisesSection(Mechanism):
+    """Imagine the worst (essay 004): crises arrive as a Poisson process per alliance."""
+
+    rate: float = 0.015
+    severity: float = 0.1
+    break_probability: float = 0.8  # an uncovered crisis breaks the alliance with this chance
+
+
+@dataclass(frozen=True, kw_only=True)
+class ShirkingSection(Mechanism):
+    """Both partners must succeed (essays 002, 004): a lopsided split tempts the short side."""
+
+    tolerance: float = 0.1
+    sensitivity: float = 1.0
+    withdrawal: float = 0.05
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewSection(Mechanism):
+    """Reviews compare the alliance with what was expected (essay 003)."""
+
+    threshold: float = 0.7  # a review ends an alliance realising less than this of its goal
+    goal: float = 0.9  # an alliance missed its goal if it realised less than this of expected
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReputationSection(Mechanism):
+    """Exit gracefully (essays 002, 003): messy exits damage reputation, which spreads."""
+
+    graceful_cost: float = 0.02
+    messy_cost: float = 0.15
+    spread: float = 0.2
+    floor: float = 0.4
+    recovery: float = 0.01  # monthly
+
+
+@dataclass(frozen=True, kw_only=True)
+class WorldScenario:
+    """A whole world scenario."""
+
+    name: str = "unnamed"
+    description: str = ""
+    world: WorldSection = field(default_factory=WorldSection)
+    network: NetworkSection = field(default_factory=NetworkSection)
+    organisations: OrganisationsSection = field(default_factory=OrganisationsSection)
+    value: ValueSection = field(default_factory=ValueSection)
+    diligence: DiligenceSection = field(default_factory=DiligenceSection)
+    trust: TrustSection = field(default_factory=TrustSection)
+    crises: CrisesSection = field(default_factory=CrisesSection)
+    shirking: ShirkingSection = field(default_factory=ShirkingSection)
+    review: ReviewSection = field(default_factory=ReviewSection)
+    reputation: ReputationSection = field(default_factory=ReputationSection)
+
+
+#: Allowed ranges per (section, field); anything not listed is a non-negative number.
+RANGES: dict[tuple[str, str], tuple[float, float]] = {
+    ("world", "organisations"): (4, 1_000_000),
+    ("world", "horizon"): (1e-9, 1e6),
+    ("world", "search_interval"): (1e-6, 1e6),
+    ("world", "review_interval"): (1e-6, 1e6),
+    ("world", "alliance_term"): (1e-6, 1e6),
+    ("world", "deadline"): (1, 10_000),
+    ("network", "m"): (1, 1000),
+    ("network", "k"): (2, 1000),
+    ("network", "p"): (0, 1),
+    ("network", "blocks"): (1, 1000),
+    ("network", "p_in"): (0, 1),
+    ("network", "p_out"): (0, 1),
+    ("organisations", "capability_dims"): (1, 64),
+    ("organisations", "value_dims"): (1, 64),
+    ("organisations", "capacity"): (1, 1000),
+    ("organisations", "reservation"): (0, 1),
+    ("organisations", "walk_away"): (0, 1),
+    ("organisations", "effort"): (0, 1),
+    ("diligence", "reduction"): (0, 1),
+    ("crises", "break_probability"): (0, 1),
+    ("trust", "bound"): (1e-9, 1e6),
+    ("trust", "loss_aversion"): (1, 100),
+    ("review", "threshold"): (0, 10),
+    ("review", "goal"): (0, 10),
+    ("reputation", "spread"): (0, 1),
+    ("reputation", "floor"): (0, 1),
+}
+
+
+def load_scenario(path: str | Path, overrides: Mapping[str, object] | None = None) -> WorldScenario:
+    """Read, override (``section.field`` → value) and validate a scenario file."""
+    data = read_toml(path)
+    for key, value in (overrides or {}).items():
+        section, _, name = key.partition(".")
+        if not name:
+            raise ConfigError(path, key, value, "an override of the form section.field=value")
+        data.setdefault(section, {})[name] = value
+    return parse_scenario(data, path)
+
+
+def parse_scenario(data: Mapping[str, Any], file: str | Path = "<scenario>") -> WorldScenario:
+    """Validate a parsed scenario table."""
+    top = Fields(file, "", data)
+    sections = {f.name: f for f in fields(WorldScenario)}
+    top.only(sections)
+    scenario = WorldScenario(name=Path(file).stem if isinstance(file, str | Path) else "scenario")
+    if "name" in data or "description" in data:
+        for key in ("name", "description"):
+            if key in data and not isinstance(data[key], str):
+                raise top.error(key, data[key], "a string")
+        scenario = replace(
+            scenario, name=data.get("name", scenario.name), description=data.get("description", "")
+        )
+    for key in sections:
+        if key in ("name", "description") or key not in data:
+            continue
+        default = getattr(scenario, key)
+        scenario = replace(scenario, **{key: _section(file, key, data[key], default)})
+    _check(file, scenario)
+    return scenario
+
+
+def _section(file: str | Path, name: str, table: object, default: Any) -> Any:
+    f = Fields(file, name, table)
+    known = {x.name: x for x in fields(default)}
+    f.only(known)
+    values: dict[str, Any] = {}
+    for key in f.table:
+        current = getattr(default, key)
+        value = f.table[key]
+        if isinstance(current, bool):
+            if not isinstance(value, bool):
+                raise f.error(key, value, "true or false")
+            values[key] = value
+        elif isinstance(current, str):
+            allowed = NETWORK_KINDS if key == "kind" else None
+            if not isinstance(value, str) or (allowed and value not in allowed):
+                raise f.error(key, value, f"one of {list(allowed)}" if allowed else "a string")
+            values[key] = value
+        elif isinstance(current, Mapping):
+            values[key] = _mix(f.sub(key))
+        elif isinstance(current, int):
+            low, high = RANGES.get((name, key), (0, 10**9))
+            values[key] = f.integer(key, low=int(low), high=int(high))
+        else:
+            low, high = RANGES.get((name, key), (0.0, 1e9))
+            values[key] = f.number(key, low=low, high=high)
+    return replace(default, **values)
+
+
+def _mix(f: Fields) -> dict[str, float]:
+    f.only(WORLD_STRATEGIES)
+    mix = {key: f.number(key, low=0.0, high=1e9) for key in f.table}
+    if not mix or sum(mix.values()) <= 0:
+        raise ConfigError(
+            f.file, f.prefix, dict(f.table), f"positive weights over {list(WORLD_STRATEGIES)}"
+        )
+    assert all(k in strategies.keys() for k in mix)
+    return mix
+
+
+def _check(file: str | Path, s: WorldScenario) -> None:
+    """Cross-field rules."""
+    if s.network.kind == "file" and not s.network.path:
+        raise ConfigError(file, "network.path", s.network.path, "a GraphML or edge-list file")
+    if s.network.kind == "barabasi_albert" and s.network.m >= s.world.organisations:
+        raise ConfigError(
+            file,
+            "network.m",
+            s.network.m,
+            f"an integer below world.organisations ({s.world.organisations})",
+        )

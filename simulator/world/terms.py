@@ -1,0 +1,96 @@
+"""Alliance terms, negotiated with the core's batch path (essays 000, 003).
+
+Four issues: the value split (a's share, 11 steps), each partner's resource commitment (low,
+mid, high: "A-team or B-team") and governance (a-led, joint, b-led). Each organisation weighs
+them by its own interests, so partners who care about different issues can trade (logrolling).
+A party likes a larger share, a partner who commits more, committing less itself, and leading.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from simulator.negotiation.batch import (
+    TIME_DEPENDENT,
+    TIT_FOR_TAT,
+    BatchProblem,
+    BatchSide,
+    run_batch,
+)
+from simulator.world.organisations import Organisations
+
+SHAPE = (11, 3, 3, 3)  # value_split, commit_a, commit_b, governance
+COMMITMENT = np.array([0.4, 0.7, 1.0])  # resources committed at low / mid / high
+SPLIT = np.linspace(0.0, 1.0, SHAPE[0])
+_OWN_COMMIT = np.array([1.0, 0.6, 0.2])  # committing less is cheaper
+_PARTNER_COMMIT = np.array([0.0, 0.6, 1.0])
+_LEAD = np.array([1.0, 0.7, 0.0])  # a-led, joint, b-led, from a's side
+#: Evaluations of each side's 20 issue values, in issue order.
+EVAL_A = np.concatenate([SPLIT, _OWN_COMMIT, _PARTNER_COMMIT, _LEAD])
+EVAL_B = np.concatenate([SPLIT[::-1], _PARTNER_COMMIT, _OWN_COMMIT, _LEAD[::-1]])
+_E = {"boulware": 0.2, "linear": 1.0, "conceder": 5.0, "hardliner": 0.0, "tit_for_tat": 0.0}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Terms:
+    """Agreed terms of K negotiations (NaN where no agreement)."""
+
+    agreed: NDArray[np.bool_]
+    rounds: NDArray[np.int64]
+    split: NDArray[np.float64]  # a's share of the value
+    commit_a: NDArray[np.float64]
+    commit_b: NDArray[np.float64]
+    governance: NDArray[np.float64]  # 1 = a leads, 0.5 joint, 0 = b leads
+    utility_a: NDArray[np.float64]
+    utility_b: NDArray[np.float64]
+
+
+def _side(
+    orgs: Organisations, idx: NDArray[np.intp], role_a: bool, reservation: NDArray[np.float64]
+) -> BatchSide:
+    w = orgs.interests[idx]  # (split, own commitment, partner's commitment, governance)
+    weights = w if role_a else w[:, [0, 2, 1, 3]]
+    n = len(idx)
+    keys = orgs.strategy[idx]
+    return BatchSide(
+        weights=np.ascontiguousarray(weights),
+        evaluations=np.tile(EVAL_A if role_a else EVAL_B, (n, 1)),
+        kind=np.where(keys == "tit_for_tat", TIT_FOR_TAT, TIME_DEPENDENT).astype(np.int64),
+        e=np.array([_E[str(k)] for k in keys]),
+        k=np.zeros(n),
+        horizon=np.zeros(n, dtype=np.int64),
+        generosity=np.where(keys == "tit_for_tat", 0.01, 0.0),
+        reservation=reservation,
+        discount=np.ones(n),
+        walk_away=np.round(orgs.walk_away[idx]),  # walks or stays: no coin needed in the batch
+        patience=np.full(n, 2, dtype=np.int64),
+    )
+
+
+def negotiate_terms(
+    orgs: Organisations, a: NDArray[np.intp], b: NDArray[np.intp], deadline: int
+) -> Terms:
+    """Negotiate alliance terms for the pairs (a[i], b[i]) at once; a opens."""
+    problem = BatchProblem(
+        shape=SHAPE,
+        a=_side(orgs, a, True, orgs.reservation[a]),
+        b=_side(orgs, b, False, orgs.reservation[b]),
+        deadline=deadline,
+    )
+    res = run_batch(problem)
+    agreed = res.agreement >= 0
+    s, ca, cb, g = np.unravel_index(np.maximum(res.agreement, 0), SHAPE)
+    nan = np.where(agreed, 1.0, np.nan)
+    return Terms(
+        agreed=agreed,
+        rounds=res.round,
+        split=SPLIT[s] * nan,
+        commit_a=COMMITMENT[ca] * nan,
+        commit_b=COMMITMENT[cb] * nan,
+        governance=(1.0 - g / 2.0) * nan,
+        utility_a=res.utilities[:, 0],
+        utility_b=res.utilities[:, 1],
+    )

@@ -37,6 +37,7 @@ from simulator.world.alliances import CAUSE, AllianceTable
 from simulator.world.network import build_network
 from simulator.world.organisations import Organisations, draw_organisations
 from simulator.world.scenario import WorldScenario
+from simulator.world.stance import stance
 from simulator.world.terms import negotiate_terms
 from simulator.world.trust import TrustLedger
 
@@ -78,6 +79,8 @@ class AllianceModel(Model):
         self.active = np.zeros(n, dtype=np.int64)  # running alliances per organisation
         self.negotiations = 0
         self.agreements = 0
+        # Trust between a pair when they last worked together (graceful exits keep it).
+        self.pair_trust: dict[tuple[int, int], float] = {}
         self.max_alliances = max(1, int(self.orgs.capacity.sum()) // 2)
         self.datacollector = DataCollector(
             model_reporters={
@@ -166,7 +169,17 @@ class AllianceModel(Model):
                 pairs.append(k)
         chosen = np.asarray(pairs, dtype=np.int64)
         a, b = u[chosen], v[chosen]
-        terms = negotiate_terms(o, a, b, s.world.deadline)
+        # Every other free neighbour that found an organisation appealing is a rival suitor.
+        wanted = appeal > 0
+        suitors = np.bincount(np.concatenate([u[wanted], v[wanted]]), minlength=o.n)
+        need = 1.0 - self.active / o.capacity  # without alliances, an organisation is eager
+        past = np.array([self.pair_trust.get((min(i, j), max(i, j)), 0.0)
+                         for i, j in zip(a.tolist(), b.tolist(), strict=True)])
+        st = stance(o, a, b, rivals_a=np.maximum(suitors[a] - 1, 0),
+                    rivals_b=np.maximum(suitors[b] - 1, 0), eagerness_a=need[a],
+                    eagerness_b=need[b], past_trust=past, competition=s.competition,
+                    disclosure=s.disclosure)
+        terms = negotiate_terms(o, a, b, s.world.deadline, st)
         self.negotiations += len(a)
         ok = terms.agreed
         self.agreements += int(ok.sum())
@@ -198,7 +211,11 @@ class AllianceModel(Model):
         )
         np.add.at(self.active, a, 1)
         np.add.at(self.active, b, 1)
-        self.trust.open(2 * len(rows), s.trust.initial if s.trust.enabled else 0.0)
+        opening = np.full(len(rows), s.trust.initial if s.trust.enabled else 0.0)
+        if s.frenemies.enabled:  # partners in one area, competitors in another (essay 004)
+            opening = np.where(o.block[a] == o.block[b], opening * (1 - s.frenemies.trust_discount),
+                               opening)
+        self.trust.open(2 * len(rows), np.repeat(opening, 2))
 
     def operate(self) -> None:
         """A month of running alliances: value, shirking, meetings, resentment, endings."""
@@ -229,6 +246,11 @@ class AllianceModel(Model):
             t.realised_a[rows] += split * output  # the split divides the value, nothing lost
             t.realised_b[rows] += output - split * output
             t.months[rows] += 1
+            if s.learning.enabled:  # teach and learn: each picks up where the other is ahead
+                cap = self.orgs.capabilities
+                lead = cap[b] - cap[a]
+                np.add.at(cap, a, s.learning.rate * np.maximum(lead, 0))
+                np.add.at(cap, b, s.learning.rate * np.maximum(-lead, 0))
             if s.trust.enabled:
                 self._trust_month(rows, shirk_a, shirk_b)
             broken = rows[self._bankrupt(rows)]
@@ -316,6 +338,11 @@ class AllianceModel(Model):
         t.cause[rows] = CAUSE[cause]
         t.graceful[rows] = graceful
         partners = np.concatenate([t.a[rows], t.b[rows]])
+        bal = self.trust.balance
+        for row, i, j in zip(rows.tolist(), t.a[rows].tolist(), t.b[rows].tolist(), strict=True):
+            self.pair_trust[(min(i, j), max(i, j))] = (
+                -self.trust.bound if not graceful else float(bal[2 * row : 2 * row + 2].mean())
+            )
         np.subtract.at(self.active, partners, 1)
         if not graceful and self.config.trust.enabled:  # messy exits destroy trust
             self.trust.balance[np.concatenate([2 * rows, 2 * rows + 1])] = -self.trust.bound

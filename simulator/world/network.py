@@ -20,9 +20,9 @@ from simulator.world.scenario import NetworkSection
 def build_network(
     section: NetworkSection, n: int, rng: np.random.Generator, file: str | Path = "<scenario>"
 ) -> tuple[nx.Graph, NDArray[np.intp]]:
-    """The graph (nodes 0 … n-1) and each node's industry block (all 0 without blocks)."""
+    """The graph (nodes 0 … n-1) and each node's industry (its own index without blocks)."""
     seed = int(rng.integers(2**31 - 1))
-    blocks = np.zeros(n, dtype=np.intp)
+    blocks = np.arange(n, dtype=np.intp)  # without industries, each is its own
     if section.kind == "barabasi_albert":
         graph = nx.barabasi_albert_graph(n, section.m, seed=seed)
     elif section.kind == "watts_strogatz":

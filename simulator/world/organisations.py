@@ -27,6 +27,7 @@ class Organisations:
     strategy: NDArray[np.str_]  # a key from the core registry
     reservation: FloatArray  # utility of its alternative to an alliance (its BATNA)
     walk_away: FloatArray  # readiness to walk away, [0, 1]
+    disclosure: FloatArray  # how much of its eagerness it shows, [0, 1] (essay 000)
     effort: FloatArray  # "A-team or B-team" (essay 003), (0, 1]
     capacity: NDArray[np.int64]  # how many alliances it can run at once
     reputation: FloatArray  # [0, 1]; messy exits lower it (essays 002, 003)
@@ -58,6 +59,7 @@ def draw_organisations(
         strategy=np.asarray(keys)[rng.choice(len(keys), size=n, p=mix / mix.sum())],
         reservation=np.full(n, section.reservation),
         walk_away=np.clip(rng.normal(section.walk_away, 0.15, n), 0.0, 1.0),
+        disclosure=np.clip(rng.normal(section.disclosure, 0.15, n), 0.0, 1.0),
         effort=np.clip(rng.normal(section.effort, 0.1, n), 0.1, 1.0),
         capacity=np.full(n, section.capacity, dtype=np.int64),
         reputation=np.ones(n),

@@ -56,6 +56,7 @@ class OrganisationsSection:
     capacity: int = 2
     reservation: float = 0.35
     walk_away: float = 0.5
+    disclosure: float = 0.5
     effort: float = 0.8
     strategies: Mapping[str, float] = field(
         default_factory=lambda: {"boulware": 0.3, "linear": 0.4, "conceder": 0.3}
@@ -139,6 +140,36 @@ class ReputationSection(Mechanism):
 
 
 @dataclass(frozen=True, kw_only=True)
+class CompetitionSection(Mechanism):
+    """Perceived competition (essay 000): rival suitors raise the BATNA; the other side chases."""
+
+    gain: float = 0.3  # how far rival suitors lift the reservation towards 1
+    concession: float = 1.5  # how much faster a counterpart concedes to a credible walk-away
+
+
+@dataclass(frozen=True, kw_only=True)
+class DisclosureSection(Mechanism):
+    """Showing your intent gives the other side power (essay 000); trust opens up (003)."""
+
+    effect: float = 0.6  # how much slower a counterpart concedes to fully shown eagerness
+    trust_speed: float = 0.5  # how much faster partners with past trust concede
+
+
+@dataclass(frozen=True, kw_only=True)
+class LearningSection(Mechanism):
+    """Teach and learn (essay 002): allied partners pick up each other's strengths."""
+
+    rate: float = 0.005  # monthly share of a partner's capability lead that is learned
+
+
+@dataclass(frozen=True, kw_only=True)
+class FrenemiesSection(Mechanism):
+    """Frenemies (essay 004): partners from the same industry are also rivals."""
+
+    trust_discount: float = 0.5  # share of the opening trust same-industry partners lack
+
+
+@dataclass(frozen=True, kw_only=True)
 class WorldScenario:
     """A whole world scenario."""
 
@@ -154,6 +185,10 @@ class WorldScenario:
     shirking: ShirkingSection = field(default_factory=ShirkingSection)
     review: ReviewSection = field(default_factory=ReviewSection)
     reputation: ReputationSection = field(default_factory=ReputationSection)
+    competition: CompetitionSection = field(default_factory=CompetitionSection)
+    disclosure: DisclosureSection = field(default_factory=DisclosureSection)
+    learning: LearningSection = field(default_factory=LearningSection)
+    frenemies: FrenemiesSection = field(default_factory=FrenemiesSection)
 
 
 #: Allowed ranges per (section, field); anything not listed is a non-negative number.
@@ -175,6 +210,11 @@ RANGES: dict[tuple[str, str], tuple[float, float]] = {
     ("organisations", "capacity"): (1, 1000),
     ("organisations", "reservation"): (0, 1),
     ("organisations", "walk_away"): (0, 1),
+    ("organisations", "disclosure"): (0, 1),
+    ("competition", "gain"): (0, 1),
+    ("disclosure", "effect"): (0, 1),
+    ("frenemies", "trust_discount"): (0, 1),
+    ("learning", "rate"): (0, 1),
     ("organisations", "effort"): (0, 1),
     ("diligence", "reduction"): (0, 1),
     ("crises", "break_probability"): (0, 1),

@@ -49,7 +49,11 @@ class Terms:
 
 
 def _side(
-    orgs: Organisations, idx: NDArray[np.intp], role_a: bool, reservation: NDArray[np.float64]
+    orgs: Organisations,
+    idx: NDArray[np.intp],
+    role_a: bool,
+    reservation: NDArray[np.float64],
+    pace: NDArray[np.float64],
 ) -> BatchSide:
     w = orgs.interests[idx]  # (split, own commitment, partner's commitment, governance)
     weights = w if role_a else w[:, [0, 2, 1, 3]]
@@ -59,10 +63,10 @@ def _side(
         weights=np.ascontiguousarray(weights),
         evaluations=np.tile(EVAL_A if role_a else EVAL_B, (n, 1)),
         kind=np.where(keys == "tit_for_tat", TIT_FOR_TAT, TIME_DEPENDENT).astype(np.int64),
-        e=np.array([_E[str(k)] for k in keys]),
+        e=np.array([_E[str(k)] for k in keys]) * pace,
         k=np.zeros(n),
         horizon=np.zeros(n, dtype=np.int64),
-        generosity=np.where(keys == "tit_for_tat", 0.01, 0.0),
+        generosity=np.where(keys == "tit_for_tat", 0.01 * pace, 0.0),
         reservation=reservation,
         discount=np.ones(n),
         walk_away=np.round(orgs.walk_away[idx]),  # walks or stays: no coin needed in the batch
@@ -70,14 +74,44 @@ def _side(
     )
 
 
+@dataclass(frozen=True, kw_only=True)
+class Stance:
+    """How each side of K negotiations enters them: its alternative and its pace.
+
+    ``reservation_*`` is the utility of each side's alternative (raised by rival offers);
+    ``concession_*`` multiplies its concession exponent e (and a tit-for-tat's generosity):
+    above 1 it concedes faster, below 1 it holds out longer.
+    """
+
+    reservation_a: NDArray[np.float64]
+    reservation_b: NDArray[np.float64]
+    concession_a: NDArray[np.float64]
+    concession_b: NDArray[np.float64]
+
+
+def plain_stance(orgs: Organisations, a: NDArray[np.intp], b: NDArray[np.intp]) -> Stance:
+    """Each side at its own alternative and its own pace."""
+    return Stance(
+        reservation_a=orgs.reservation[a].copy(),
+        reservation_b=orgs.reservation[b].copy(),
+        concession_a=np.ones(len(a)),
+        concession_b=np.ones(len(b)),
+    )
+
+
 def negotiate_terms(
-    orgs: Organisations, a: NDArray[np.intp], b: NDArray[np.intp], deadline: int
+    orgs: Organisations,
+    a: NDArray[np.intp],
+    b: NDArray[np.intp],
+    deadline: int,
+    stance: Stance | None = None,
 ) -> Terms:
     """Negotiate alliance terms for the pairs (a[i], b[i]) at once; a opens."""
+    st = plain_stance(orgs, a, b) if stance is None else stance
     problem = BatchProblem(
         shape=SHAPE,
-        a=_side(orgs, a, True, orgs.reservation[a]),
-        b=_side(orgs, b, False, orgs.reservation[b]),
+        a=_side(orgs, a, True, st.reservation_a, st.concession_a),
+        b=_side(orgs, b, False, st.reservation_b, st.concession_b),
         deadline=deadline,
     )
     res = run_batch(problem)

@@ -9,8 +9,9 @@ holds them by weak reference):
   partner value with optimistic noise (essays 002, 003: court carefully; diligence costs time
   and reduces the error) and negotiate alliance terms with the core's batch path (essay 000).
 * ``operate`` (monthly): alliances create value from complementarity, compatibility and both
-  efforts; the short side of a lopsided split is tempted to shirk (essays 002, 004); meetings
-  deposit trust (essays 001, 002); unequal commitment withdraws it (essay 003, B-team).
+  efforts; the short side of a lopsided split is tempted to shirk (essays 002, 004); unequal
+  commitment withdraws trust (essay 003, B-team); partners learn from each other (essay 002).
+* ``meet`` (every ``trust.meeting_interval``): meetings deposit trust (essays 001, 002).
 * ``crisis`` (a Poisson process, by thinning): a crisis needs a trust withdrawal; an alliance
   whose balance cannot cover it goes into conflict and may break (essay 004, imagine the worst).
 * ``review`` (every ``world.review_interval``): an alliance realising too little of what was
@@ -97,6 +98,9 @@ class AllianceModel(Model):
         self.schedule_recurring(
             self.review, Schedule(interval=s.world.review_interval, start=s.world.review_interval)
         )
+        if s.trust.enabled:
+            interval = s.trust.meeting_interval
+            self.schedule_recurring(self.meet, Schedule(interval=interval, start=interval))
         if s.crises.enabled and s.crises.rate > 0:
             self._next_crisis()
 
@@ -263,8 +267,6 @@ class AllianceModel(Model):
         self, rows: NDArray[np.intp], shirk_a: NDArray[np.bool_], shirk_b: NDArray[np.bool_]
     ) -> None:
         tr, t = self.config.trust, self.alliances
-        both = np.concatenate([2 * rows, 2 * rows + 1])
-        self.trust.deposit(both, np.full(both.size, tr.meeting_deposit / tr.meeting_interval))
         if self.config.shirking.enabled:
             w = self.config.shirking.withdrawal
             # a's account (2r) is a's trust in b: b's shirking withdraws from it, and vice versa.
@@ -274,6 +276,12 @@ class AllianceModel(Model):
         more_a, more_b = gap > 0, gap < 0
         self.trust.withdraw(2 * rows[more_a], tr.resentment * gap[more_a])
         self.trust.withdraw(2 * rows[more_b] + 1, -tr.resentment * gap[more_b])
+
+    def meet(self) -> None:
+        """Partners meet (essays 001, 002: meet in person, frequently): both accounts gain."""
+        rows = np.flatnonzero(self.started_alive())
+        both = np.concatenate([2 * rows, 2 * rows + 1])
+        self.trust.deposit(both, np.full(both.size, self.config.trust.meeting_deposit))
 
     def _bankrupt(self, rows: NDArray[np.intp]) -> NDArray[np.bool_]:
         """Relationships whose trust is deeply negative on either side."""

@@ -31,7 +31,7 @@ from numpy.typing import NDArray
 import simulator.negotiation.strategies as strategies
 from simulator.negotiation.party import PARTY_NAMES, Negotiation
 from simulator.negotiation.strategies.base import ASPIRATION_TOLERANCE
-from simulator.negotiation.strategies.time_dependent import TimeDependent, concession_curve
+from simulator.negotiation.strategies.time_dependent import TimeDependent, concession_curves
 from simulator.negotiation.strategies.tit_for_tat import TitForTat
 from simulator.rng import named_streams
 
@@ -102,21 +102,27 @@ def _curves(
 ) -> tuple[FloatArray, IntArray]:
     """The distinct concession curves ``f`` and, per side and row, which one it follows.
 
-    Each curve is computed by the very call the protocol makes (same ``e``, ``k``, horizon and
-    length), so aspirations built from it are bit-for-bit those of the one-at-a-time path.
+    The curves come from the function the protocol uses, row by row the same operations, so
+    aspirations built from them are bit-for-bit those of the one-at-a-time path.
     """
-    rows = [
-        (float(e), float(k), p.deadline or int(h) or p.max_rounds)
+    horizon = [
+        np.where(s.horizon > 0, s.horizon, p.max_rounds)
+        if not p.deadline
+        else np.full(len(s.e), p.deadline)
         for s in sides
-        for e, k, h in zip(s.e, s.k, s.horizon, strict=True)
     ]
-    distinct = sorted(set(rows))
-    position = {key: i for i, key in enumerate(distinct)}
-    curves = np.stack(
-        [concession_curve(e=e, k=k, horizon=h, n_rounds=n_rounds) for e, k, h in distinct]
+    keys = np.column_stack(
+        [
+            np.concatenate([s.e for s in sides]),
+            np.concatenate([s.k for s in sides]),
+            np.concatenate(horizon).astype(np.float64),
+        ]
     )
-    which = np.array([position[key] for key in rows], dtype=np.int64)
-    return curves, which.reshape(2, -1)
+    distinct, which = np.unique(keys, axis=0, return_inverse=True)
+    curves = concession_curves(
+        distinct[:, 0], distinct[:, 1], distinct[:, 2].astype(np.int64), n_rounds
+    )
+    return curves, which.reshape(2, -1).astype(np.int64)
 
 
 def _walk_draws(side: BatchSide, p: BatchProblem, name: str, n_rounds: int) -> FloatArray:

@@ -177,12 +177,24 @@ class AllianceModel(Model):
         wanted = appeal > 0
         suitors = np.bincount(np.concatenate([u[wanted], v[wanted]]), minlength=o.n)
         need = 1.0 - self.active / o.capacity  # without alliances, an organisation is eager
-        past = np.array([self.pair_trust.get((min(i, j), max(i, j)), 0.0)
-                         for i, j in zip(a.tolist(), b.tolist(), strict=True)])
-        st = stance(o, a, b, rivals_a=np.maximum(suitors[a] - 1, 0),
-                    rivals_b=np.maximum(suitors[b] - 1, 0), eagerness_a=need[a],
-                    eagerness_b=need[b], past_trust=past, competition=s.competition,
-                    disclosure=s.disclosure)
+        past = np.array(
+            [
+                self.pair_trust.get((min(i, j), max(i, j)), 0.0)
+                for i, j in zip(a.tolist(), b.tolist(), strict=True)
+            ]
+        )
+        st = stance(
+            o,
+            a,
+            b,
+            rivals_a=np.maximum(suitors[a] - 1, 0),
+            rivals_b=np.maximum(suitors[b] - 1, 0),
+            eagerness_a=need[a],
+            eagerness_b=need[b],
+            past_trust=past,
+            competition=s.competition,
+            disclosure=s.disclosure,
+        )
         terms = negotiate_terms(o, a, b, s.world.deadline, st)
         self.negotiations += len(a)
         ok = terms.agreed
@@ -217,8 +229,9 @@ class AllianceModel(Model):
         np.add.at(self.active, b, 1)
         opening = np.full(len(rows), s.trust.initial if s.trust.enabled else 0.0)
         if s.frenemies.enabled:  # partners in one area, competitors in another (essay 004)
-            opening = np.where(o.block[a] == o.block[b], opening * (1 - s.frenemies.trust_discount),
-                               opening)
+            opening = np.where(
+                o.block[a] == o.block[b], opening * (1 - s.frenemies.trust_discount), opening
+            )
         self.trust.open(2 * len(rows), np.repeat(opening, 2))
 
     def operate(self) -> None:

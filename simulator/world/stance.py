@@ -60,5 +60,9 @@ def stance(
         pace_a *= 1 - disclosure.effect * shown_b * eagerness_b
         pace_a *= 1 + disclosure.trust_speed * trust  # trusted partners accept faster
         pace_b *= 1 + disclosure.trust_speed * trust
-    return Stance(reservation_a=np.minimum(res_a, 1.0), reservation_b=np.minimum(res_b, 1.0),
-                  concession_a=np.maximum(pace_a, 0.05), concession_b=np.maximum(pace_b, 0.05))
+    return Stance(
+        reservation_a=np.minimum(res_a, 1.0),
+        reservation_b=np.minimum(res_b, 1.0),
+        concession_a=np.maximum(pace_a, 0.05),
+        concession_b=np.maximum(pace_b, 0.05),
+    )

@@ -34,16 +34,27 @@ from simulator.negotiation.strategies.registry import register
 OPPONENT_MODELS = ("none", "frequency")
 
 
-def concession_curve(*, e: float, k: float, horizon: int, n_rounds: int) -> NDArray[np.float64]:
-    """``f`` at 0-based round indices ``0 … n_rounds`` (τ capped at 1).
+def concession_curves(
+    e: NDArray[np.float64], k: NDArray[np.float64], horizon: NDArray[np.int64], n_rounds: int
+) -> NDArray[np.float64]:
+    """``f`` for many (e, k, T) at once: row i at 0-based round indices ``0 … n_rounds``.
 
-    Both the one-at-a-time protocol and the batch path call this function with the same
-    arguments, so their aspirations are bit-for-bit identical.
+    τ is capped at 1; ``e = 0`` keeps ``f = k``. The one-at-a-time protocol calls this with a
+    single row and the batch path with many: the same elementwise operations, so their
+    aspirations are bit-for-bit identical.
     """
-    tau = np.minimum(np.arange(n_rounds + 1, dtype=np.float64) / horizon, 1.0)
-    if e == 0:
-        return np.full(tau.shape, k)
-    return k + (1.0 - k) * tau ** (1.0 / e)
+    e, k = np.asarray(e, dtype=np.float64)[:, None], np.asarray(k, dtype=np.float64)[:, None]
+    t = np.arange(n_rounds + 1, dtype=np.float64)[None, :]
+    tau = np.minimum(t / np.asarray(horizon)[:, None], 1.0)
+    with np.errstate(over="ignore"):  # a vanishing e gives an infinite exponent, as 1.0 / e does
+        exponent = 1.0 / np.where(e > 0, e, 1.0)
+    return np.where(e > 0, k + (1.0 - k) * tau**exponent, k + 0.0 * tau)
+
+
+def concession_curve(*, e: float, k: float, horizon: int, n_rounds: int) -> NDArray[np.float64]:
+    """``f`` at 0-based round indices ``0 … n_rounds`` for one (e, k, T)."""
+    curves = concession_curves(np.array([e]), np.array([k]), np.array([horizon]), n_rounds)
+    return np.asarray(curves[0], dtype=np.float64)
 
 
 def aspiration_schedule(

@@ -75,6 +75,16 @@ class AllianceModel(Model):
             Organisation(self, i, self.network[i])
         edges = np.array(self.graph.edges(), dtype=np.int64).reshape(-1, 2)
         self.edges = edges[edges[:, 0] != edges[:, 1]]
+        # Neighbours as CSR arrays, for spreading reputation without Python loops.
+        adjacency = [list(self.graph.adj[i]) for i in range(n)]
+        self.nbr_ptr = np.cumsum([0] + [len(x) for x in adjacency])
+        self.nbr_idx = np.fromiter(
+            (j for x in adjacency for j in x), dtype=np.int64, count=int(self.nbr_ptr[-1])
+        )
+        # Rows of running alliances, kept between changes (crises need them one at a time).
+        self._live = np.zeros(0, dtype=np.int64)
+        self._live_stale = True
+        self._next_start = np.inf
         self.alliances = AllianceTable()
         self.trust = TrustLedger(bound=s.trust.bound, loss_aversion=s.trust.loss_aversion)
         self.active = np.zeros(n, dtype=np.int64)  # running alliances per organisation
@@ -207,6 +217,7 @@ class AllianceModel(Model):
         # worked at the efforts they see in each other and the commitments they agreed.
         effort = self.orgs.effort
         expected_total = est * (effort[a] * terms.commit_a[ok] + effort[b] * terms.commit_b[ok]) / 2
+        self._live_stale = True
         rows = self.alliances.add(
             a=a,
             b=b,
@@ -308,10 +319,20 @@ class AllianceModel(Model):
         rate = self.config.crises.rate * self.max_alliances
         self.schedule_event(self.crisis, after=float(self.streams["crises"].exponential(1 / rate)))
 
+    def live_rows(self) -> NDArray[np.int64]:
+        """Rows of running alliances (ascending), recomputed only after something changed."""
+        if self._live_stale or self.time >= self._next_start:
+            t = self.alliances
+            self._live = np.flatnonzero(self.started_alive())
+            pending = t.alive & (t.start > self.time)
+            self._next_start = float(t.start[pending].min()) if pending.any() else np.inf
+            self._live_stale = False
+        return self._live
+
     def crisis(self) -> None:
         """A candidate crisis (thinning): it hits a running alliance with the right chance."""
         rng = self.streams["crises"]
-        rows = np.flatnonzero(self.started_alive())
+        rows = self.live_rows()
         accept = rng.random() < rows.size / self.max_alliances
         if rows.size and accept:
             self.strike(int(rows[rng.integers(rows.size)]))
@@ -359,6 +380,7 @@ class AllianceModel(Model):
         t.cause[rows] = CAUSE[cause]
         t.graceful[rows] = graceful
         partners = np.concatenate([t.a[rows], t.b[rows]])
+        self._live_stale = True
         bal = self.trust.balance
         for row, i, j in zip(rows.tolist(), t.a[rows].tolist(), t.b[rows].tolist(), strict=True):
             self.pair_trust[(min(i, j), max(i, j))] = (
@@ -370,11 +392,15 @@ class AllianceModel(Model):
         if rep.enabled:
             cost = rep.graceful_cost if graceful else rep.messy_cost
             np.subtract.at(self.orgs.reputation, partners, cost)
+            touched = partners
             if not graceful:  # word spreads to the neighbours
-                for p in partners.tolist():
-                    near = list(self.graph.neighbors(p))
-                    self.orgs.reputation[near] -= rep.spread * cost
-            np.clip(self.orgs.reputation, 0.0, 1.0, out=self.orgs.reputation)
+                near = np.concatenate(
+                    [self.nbr_idx[self.nbr_ptr[p] : self.nbr_ptr[p + 1]] for p in partners.tolist()]
+                )
+                np.subtract.at(self.orgs.reputation, near, rep.spread * cost)
+                touched = np.concatenate([partners, near])
+            rep_now = self.orgs.reputation
+            rep_now[touched] = np.clip(rep_now[touched], 0.0, 1.0)
 
     def run(self, until: float | None = None) -> None:
         """Run to ``until`` (default: the scenario's horizon)."""

@@ -97,6 +97,23 @@ class BatchResult:
     offers: NDArray[np.int32]
 
 
+def side_utilities(side: BatchSide, shape: tuple[int, ...]) -> FloatArray:
+    """Utilities of every outcome for each row of ``side``, shape (K, N), row-major.
+
+    Sums issue by issue from zero, as ``LinearAdditiveUtility.values`` does.
+    """
+    n_neg = len(side.weights)
+    out = np.zeros((n_neg, *shape))
+    offset = 0
+    for i, size in enumerate(shape):
+        axes: list[slice | None] = [slice(None)] + [None] * len(shape)
+        axes[i + 1] = slice(None)
+        term = side.weights[:, i : i + 1] * side.evaluations[:, offset : offset + size]
+        out += term[tuple(axes)]
+        offset += size
+    return out.reshape(n_neg, -1)
+
+
 def _curves(
     sides: tuple[BatchSide, BatchSide], p: BatchProblem, n_rounds: int
 ) -> tuple[FloatArray, IntArray]:

@@ -205,7 +205,10 @@ class AllianceModel(Model):
             competition=s.competition,
             disclosure=s.disclosure,
         )
-        terms = negotiate_terms(o, a, b, s.world.deadline, st)
+        c = s.concessions
+        terms = negotiate_terms(
+            o, a, b, s.world.deadline, st, (c.cost_threshold, c.value_threshold)
+        )
         self.negotiations += len(a)
         ok = terms.agreed
         self.agreements += int(ok.sum())
@@ -243,7 +246,11 @@ class AllianceModel(Model):
             opening = np.where(
                 o.block[a] == o.block[b], opening * (1 - s.frenemies.trust_discount), opening
             )
-        self.trust.open(2 * len(rows), np.repeat(opening, 2))
+        accounts = np.repeat(opening, 2)
+        if c.enabled and s.trust.enabled:  # a symbolic concession received deposits trust
+            accounts[0::2] += c.symbolic_deposit * terms.symbolic_b[ok]  # a's trust in b
+            accounts[1::2] += c.symbolic_deposit * terms.symbolic_a[ok]  # b's trust in a
+        self.trust.open(2 * len(rows), accounts)
 
     def operate(self) -> None:
         """A month of running alliances: value, shirking, meetings, resentment, endings."""
@@ -270,6 +277,8 @@ class AllianceModel(Model):
                 t.shirks[rows] += shirk_a.astype(np.int64) + shirk_b.astype(np.int64)
             noise = np.exp(s.value.noise * rng.standard_normal(rows.size) - s.value.noise**2 / 2)
             output = t.potential[rows] * (work_a + work_b) / 2 * noise
+            if s.trust.enabled:  # ties beyond the first cost people's time
+                output = output - s.trust.tie_cost * (s.trust.ties - 1)
             t.output[rows] += output
             t.realised_a[rows] += split * output  # the split divides the value, nothing lost
             t.realised_b[rows] += output - split * output
@@ -305,7 +314,8 @@ class AllianceModel(Model):
         """Partners meet (essays 001, 002: meet in person, frequently): both accounts gain."""
         rows = np.flatnonzero(self.started_alive())
         both = np.concatenate([2 * rows, 2 * rows + 1])
-        self.trust.deposit(both, np.full(both.size, self.config.trust.meeting_deposit))
+        tr = self.config.trust  # every people-level tie makes the meeting count (essay 002)
+        self.trust.deposit(both, np.full(both.size, tr.meeting_deposit * tr.ties))
 
     def _bankrupt(self, rows: NDArray[np.intp]) -> NDArray[np.bool_]:
         """Relationships whose trust is deeply negative on either side."""

@@ -99,7 +99,18 @@ class TrustSection(Mechanism):
     loss_aversion: float = 2.0
     meeting_interval: float = 1.0
     meeting_deposit: float = 0.03
+    ties: int = 1  # people-level ties per alliance: each meeting deposits once per tie (002)
+    tie_cost: float = 0.02  # monthly value each tie beyond the first costs the alliance
     resentment: float = 0.01  # withdrawn monthly per unit of unequal commitment (B-team)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConcessionsSection(Mechanism):
+    """Relative value of concessions (essay 000): symbolic ones build trust cheaply."""
+
+    cost_threshold: float = 0.05  # below this cost to the giver a concession is cheap
+    value_threshold: float = 0.05  # from this value to the receiver it is dear
+    symbolic_deposit: float = 0.03  # trust each material-yet-symbolic concession deposits
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -185,6 +196,7 @@ class WorldScenario:
     shirking: ShirkingSection = field(default_factory=ShirkingSection)
     review: ReviewSection = field(default_factory=ReviewSection)
     reputation: ReputationSection = field(default_factory=ReputationSection)
+    concessions: ConcessionsSection = field(default_factory=ConcessionsSection)
     competition: CompetitionSection = field(default_factory=CompetitionSection)
     disclosure: DisclosureSection = field(default_factory=DisclosureSection)
     learning: LearningSection = field(default_factory=LearningSection)
@@ -212,6 +224,9 @@ RANGES: dict[tuple[str, str], tuple[float, float]] = {
     ("organisations", "walk_away"): (0, 1),
     ("organisations", "disclosure"): (0, 1),
     ("competition", "gain"): (0, 1),
+    ("concessions", "cost_threshold"): (0, 1),
+    ("concessions", "value_threshold"): (0, 1),
+    ("trust", "ties"): (1, 1000),
     ("disclosure", "effect"): (0, 1),
     ("frenemies", "trust_discount"): (0, 1),
     ("learning", "rate"): (0, 1),

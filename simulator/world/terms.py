@@ -19,6 +19,7 @@ from simulator.negotiation.batch import (
     BatchProblem,
     BatchSide,
     run_batch,
+    side_utilities,
 )
 from simulator.world.organisations import Organisations
 
@@ -46,6 +47,8 @@ class Terms:
     governance: NDArray[np.float64]  # 1 = a leads, 0.5 joint, 0 = b leads
     utility_a: NDArray[np.float64]
     utility_b: NDArray[np.float64]
+    symbolic_a: NDArray[np.int64]  # material-yet-symbolic concessions a made (essay 000)
+    symbolic_b: NDArray[np.int64]
 
 
 def _side(
@@ -105,6 +108,7 @@ def negotiate_terms(
     b: NDArray[np.intp],
     deadline: int,
     stance: Stance | None = None,
+    thresholds: tuple[float, float] = (0.05, 0.05),
 ) -> Terms:
     """Negotiate alliance terms for the pairs (a[i], b[i]) at once; a opens."""
     st = plain_stance(orgs, a, b) if stance is None else stance
@@ -115,6 +119,7 @@ def negotiate_terms(
         deadline=deadline,
     )
     res = run_batch(problem)
+    sym_a, sym_b = symbolic_concessions(problem, res.offers, thresholds)
     agreed = res.agreement >= 0
     s, ca, cb, g = np.unravel_index(np.maximum(res.agreement, 0), SHAPE)
     nan = np.where(agreed, 1.0, np.nan)
@@ -127,4 +132,32 @@ def negotiate_terms(
         governance=(1.0 - g / 2.0) * nan,
         utility_a=res.utilities[:, 0],
         utility_b=res.utilities[:, 1],
+        symbolic_a=sym_a,
+        symbolic_b=sym_b,
     )
+
+
+def symbolic_concessions(
+    problem: BatchProblem, offers: NDArray[np.int32], thresholds: tuple[float, float]
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Material-yet-symbolic concessions each side made: cheap to give, dear to receive.
+
+    A concession is an offer worse for its maker than its previous one; it is symbolic when it
+    costs the maker less than ``thresholds[0]`` and is worth at least ``thresholds[1]`` to the
+    receiver — essay 000's quadrant, by the rule of
+    :func:`simulator.negotiation.protocol.classify`.
+    """
+    cost_limit, value_limit = thresholds
+    u = (side_utilities(problem.a, problem.shape), side_utilities(problem.b, problem.shape))
+    rows = np.arange(len(offers))[:, None]
+    counts = []
+    for maker in (0, 1):  # a opens: a offers in even columns, b in odd ones
+        own = offers[:, maker::2].astype(np.int64)
+        prev, new = own[:, :-1], own[:, 1:]
+        valid = (prev >= 0) & (new >= 0)
+        prev, new = np.maximum(prev, 0), np.maximum(new, 0)
+        cost = u[maker][rows, prev] - u[maker][rows, new]
+        value = u[1 - maker][rows, new] - u[1 - maker][rows, prev]
+        symbolic = valid & (cost > 0) & (cost < cost_limit) & (value >= value_limit)
+        counts.append(symbolic.sum(axis=1).astype(np.int64))
+    return counts[0], counts[1]

@@ -164,6 +164,7 @@ def test_same_industry_partners_open_with_less_trust(enabled: bool) -> None:
             "world": {"organisations": 80, "horizon": 12.0},
             "network": {"kind": "stochastic_block", "blocks": 2, "p_in": 0.2, "p_out": 0.1},
             "frenemies": {"enabled": enabled},
+            "concessions": {"enabled": False},  # isolate: no symbolic deposits at signing
         }
     )
     model = AllianceModel(scenario, seed=1)

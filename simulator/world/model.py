@@ -246,6 +246,10 @@ class AllianceModel(Model):
             opening = np.where(
                 o.block[a] == o.block[b], opening * (1 - s.frenemies.trust_discount), opening
             )
+        v = s.value
+        if v.enabled and s.trust.enabled:  # shared values: a foundation for mutual trust (002)
+            similarity = (o.values[a] * o.values[b]).sum(axis=1)
+            opening = opening + v.trust_from_compatibility * similarity
         accounts = np.repeat(opening, 2)
         if c.enabled and s.trust.enabled:  # a symbolic concession received deposits trust
             accounts[0::2] += c.symbolic_deposit * terms.symbolic_b[ok]  # a's trust in b
@@ -259,6 +263,10 @@ class AllianceModel(Model):
             rep = self.orgs.reputation
             np.minimum(rep + s.reputation.recovery, 1.0, out=rep)
         rows = np.flatnonzero(self.started_alive())
+        # The share of this month each alliance ran: from its start to its planned end.
+        lo = np.maximum(t.start[rows], self.time - 1.0)
+        span = np.clip(np.minimum(self.time, t.planned_end[rows]) - lo, 0.0, 1.0)
+        rows, span = rows[span > 0], span[span > 0]
         if rows.size:
             a, b = t.a[rows], t.b[rows]
             work_a = self.orgs.effort[a] * t.commit_a[rows]
@@ -268,28 +276,29 @@ class AllianceModel(Model):
             shirk_b = np.zeros(rows.size, dtype=bool)
             if s.shirking.enabled:  # the short side of a lopsided split is tempted
                 sh = s.shirking
-                p_a = np.clip(sh.sensitivity * (0.5 - sh.tolerance - split), 0, 1)
-                p_b = np.clip(sh.sensitivity * (split - 0.5 - sh.tolerance), 0, 1)
+                p_a = span * np.clip(sh.sensitivity * (0.5 - sh.tolerance - split), 0, 1)
+                p_b = span * np.clip(sh.sensitivity * (split - 0.5 - sh.tolerance), 0, 1)
                 draws = rng.random((2, rows.size))
                 shirk_a, shirk_b = draws[0] < p_a, draws[1] < p_b
                 work_a = np.where(shirk_a, work_a / 2, work_a)
                 work_b = np.where(shirk_b, work_b / 2, work_b)
                 t.shirks[rows] += shirk_a.astype(np.int64) + shirk_b.astype(np.int64)
             noise = np.exp(s.value.noise * rng.standard_normal(rows.size) - s.value.noise**2 / 2)
-            output = t.potential[rows] * (work_a + work_b) / 2 * noise
+            output = t.potential[rows] * (work_a + work_b) / 2 * noise * span
             if s.trust.enabled:  # ties beyond the first cost people's time
-                output = output - s.trust.tie_cost * (s.trust.ties - 1)
+                output = output - s.trust.tie_cost * (s.trust.ties - 1) * span
             t.output[rows] += output
             t.realised_a[rows] += split * output  # the split divides the value, nothing lost
             t.realised_b[rows] += output - split * output
-            t.months[rows] += 1
+            t.months[rows] += span
             if s.learning.enabled:  # teach and learn: each picks up where the other is ahead
                 cap = self.orgs.capabilities
                 lead = cap[b] - cap[a]
-                np.add.at(cap, a, s.learning.rate * np.maximum(lead, 0))
-                np.add.at(cap, b, s.learning.rate * np.maximum(-lead, 0))
+                rate = s.learning.rate * span[:, None]
+                np.add.at(cap, a, rate * np.maximum(lead, 0))
+                np.add.at(cap, b, rate * np.maximum(-lead, 0))
             if s.trust.enabled:
-                self._trust_month(rows, shirk_a, shirk_b)
+                self._trust_month(rows, shirk_a, shirk_b, span)
             broken = rows[self._bankrupt(rows)]
             self._end(broken, "relationship", graceful=False)
         due = np.flatnonzero(t.alive & (t.planned_end <= self.time))
@@ -297,8 +306,13 @@ class AllianceModel(Model):
         self.datacollector.collect(self)
 
     def _trust_month(
-        self, rows: NDArray[np.intp], shirk_a: NDArray[np.bool_], shirk_b: NDArray[np.bool_]
+        self,
+        rows: NDArray[np.intp],
+        shirk_a: NDArray[np.bool_],
+        shirk_b: NDArray[np.bool_],
+        span: NDArray[np.float64],
     ) -> None:
+        """Withdrawals of a month (or of the part of it an alliance ran): shirking, B-team."""
         tr, t = self.config.trust, self.alliances
         if self.config.shirking.enabled:
             w = self.config.shirking.withdrawal
@@ -307,8 +321,8 @@ class AllianceModel(Model):
             self.trust.withdraw(2 * rows[shirk_a] + 1, np.full(int(shirk_a.sum()), w))
         gap = t.commit_a[rows] - t.commit_b[rows]  # the A-team resents a B-team partner
         more_a, more_b = gap > 0, gap < 0
-        self.trust.withdraw(2 * rows[more_a], tr.resentment * gap[more_a])
-        self.trust.withdraw(2 * rows[more_b] + 1, -tr.resentment * gap[more_b])
+        self.trust.withdraw(2 * rows[more_a], tr.resentment * gap[more_a] * span[more_a])
+        self.trust.withdraw(2 * rows[more_b] + 1, -tr.resentment * gap[more_b] * span[more_b])
 
     def meet(self) -> None:
         """Partners meet (essays 001, 002: meet in person, frequently): both accounts gain."""

@@ -78,6 +78,7 @@ class ValueSection(Mechanism):
     complementarity: float = 1.0
     compatibility: float = 1.0
     noise: float = 0.2
+    trust_from_compatibility: float = 0.1  # opening trust per unit of value similarity
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -165,6 +165,7 @@ def test_same_industry_partners_open_with_less_trust(enabled: bool) -> None:
             "network": {"kind": "stochastic_block", "blocks": 2, "p_in": 0.2, "p_out": 0.1},
             "frenemies": {"enabled": enabled},
             "concessions": {"enabled": False},  # isolate: no symbolic deposits at signing
+            "value": {"trust_from_compatibility": 0.0},  # ... nor trust from shared values
         }
     )
     model = AllianceModel(scenario, seed=1)
@@ -177,3 +178,22 @@ def test_same_industry_partners_open_with_less_trust(enabled: bool) -> None:
         assert np.all(opening[same] < opening[~same].min())
     else:
         assert np.all(opening == opening[0])
+
+
+def test_shared_values_open_alliances_with_more_trust() -> None:
+    """Essay 002: compatibility in values is a foundation for mutual trust."""
+    scenario = parse_scenario(
+        {
+            "world": {"organisations": 80, "horizon": 12.0},
+            "concessions": {"enabled": False},
+            "frenemies": {"enabled": False},
+            "value": {"trust_from_compatibility": 0.2},
+        }
+    )
+    model = AllianceModel(scenario, seed=2)
+    model.run(0.5)
+    t, o = model.alliances, model.orgs
+    similarity = (o.values[t.a] * o.values[t.b]).sum(axis=1)
+    opening = model.trust.balance[0::2][: t.size]
+    np.testing.assert_allclose(opening, scenario.trust.initial + 0.2 * similarity, atol=1e-12)
+    assert np.ptp(similarity) > 0.5

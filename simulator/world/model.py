@@ -254,6 +254,8 @@ class AllianceModel(Model):
         if c.enabled and s.trust.enabled:  # a symbolic concession received deposits trust
             accounts[0::2] += c.symbolic_deposit * terms.symbolic_b[ok]  # a's trust in b
             accounts[1::2] += c.symbolic_deposit * terms.symbolic_a[ok]  # b's trust in a
+        if s.risk.enabled and s.trust.enabled:  # a risk clinic at launch builds trust (001)
+            accounts += s.risk.clinic_deposit
         self.trust.open(2 * len(rows), accounts)
 
     def operate(self) -> None:
@@ -299,6 +301,7 @@ class AllianceModel(Model):
                 np.add.at(cap, b, rate * np.maximum(-lead, 0))
             if s.trust.enabled:
                 self._trust_month(rows, shirk_a, shirk_b, span)
+                self._messages(rows, span)
             broken = rows[self._bankrupt(rows)]
             self._end(broken, "relationship", graceful=False)
         due = np.flatnonzero(t.alive & (t.planned_end <= self.time))
@@ -319,10 +322,26 @@ class AllianceModel(Model):
             # a's account (2r) is a's trust in b: b's shirking withdraws from it, and vice versa.
             self.trust.withdraw(2 * rows[shirk_b], np.full(int(shirk_b.sum()), w))
             self.trust.withdraw(2 * rows[shirk_a] + 1, np.full(int(shirk_a.sum()), w))
+        if self.config.shirking.enabled:  # kept commitments: who delivered earns trust
+            kept = self.config.shirking.kept_deposit * span
+            self.trust.deposit(2 * rows[~shirk_b], kept[~shirk_b])
+            self.trust.deposit(2 * rows[~shirk_a] + 1, kept[~shirk_a])
         gap = t.commit_a[rows] - t.commit_b[rows]  # the A-team resents a B-team partner
         more_a, more_b = gap > 0, gap < 0
         self.trust.withdraw(2 * rows[more_a], tr.resentment * gap[more_a] * span[more_a])
         self.trust.withdraw(2 * rows[more_b] + 1, -tr.resentment * gap[more_b] * span[more_b])
+
+    def _messages(self, rows: NDArray[np.intp], span: NDArray[np.float64]) -> None:
+        """Mixed messages (essay 004): an incoherent partner makes the other question it."""
+        m = self.config.messages
+        if not m.enabled:
+            return
+        t, coherence = self.alliances, self.orgs.coherence
+        draws = self.streams["operate"].random((2, rows.size))
+        from_a = draws[0] < m.rate * (1 - coherence[t.a[rows]]) * span
+        from_b = draws[1] < m.rate * (1 - coherence[t.b[rows]]) * span
+        self.trust.withdraw(2 * rows[from_b], np.full(int(from_b.sum()), m.withdrawal))
+        self.trust.withdraw(2 * rows[from_a] + 1, np.full(int(from_a.sum()), m.withdrawal))
 
     def meet(self) -> None:
         """Partners meet (essays 001, 002: meet in person, frequently): both accounts gain."""
@@ -372,7 +391,11 @@ class AllianceModel(Model):
         self.alliances.crises[row] += 1
         if self.config.trust.enabled:
             accounts = np.array([2 * row, 2 * row + 1])
-            uncovered = bool(self.trust.withdraw(accounts, np.full(2, c.severity)).any())
+            hit = np.full(2, c.severity)
+            if self.config.risk.enabled:  # risk-tolerant partners absorb part of the shock
+                owners = np.array([self.alliances.a[row], self.alliances.b[row]])
+                hit *= 1 - self.config.risk.tolerance_effect * self.orgs.risk_tolerance[owners]
+            uncovered = bool(self.trust.withdraw(accounts, hit).any())
         else:  # no trust account to draw on: every crisis is uncovered
             uncovered = True
         broke = uncovered and bool(rng.random() < c.break_probability)

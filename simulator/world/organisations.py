@@ -30,6 +30,8 @@ class Organisations:
     disclosure: FloatArray  # how much of its eagerness it shows, [0, 1] (essay 000)
     effort: FloatArray  # "A-team or B-team" (essay 003), (0, 1]
     capacity: NDArray[np.int64]  # how many alliances it can run at once
+    risk_tolerance: FloatArray  # how much of a crisis it absorbs, [0, 1] (essay 001)
+    coherence: FloatArray  # "singing from the same hymnal": 1 never sends mixed messages (004)
     reputation: FloatArray  # [0, 1]; messy exits lower it (essays 002, 003)
     block: IntArray  # industry: same block = rivals for the same partners (essay 004)
 
@@ -62,6 +64,8 @@ def draw_organisations(
         disclosure=np.clip(rng.normal(section.disclosure, 0.15, n), 0.0, 1.0),
         effort=np.clip(rng.normal(section.effort, 0.1, n), 0.1, 1.0),
         capacity=np.full(n, section.capacity, dtype=np.int64),
+        risk_tolerance=np.clip(rng.normal(section.risk_tolerance, 0.15, n), 0.0, 1.0),
+        coherence=np.clip(rng.normal(section.coherence, 0.1, n), 0.0, 1.0),
         reputation=np.ones(n),
         block=block,
     )

@@ -58,6 +58,8 @@ class OrganisationsSection:
     walk_away: float = 0.5
     disclosure: float = 0.5
     effort: float = 0.8
+    risk_tolerance: float = 0.5
+    coherence: float = 0.8
     strategies: Mapping[str, float] = field(
         default_factory=lambda: {"boulware": 0.3, "linear": 0.4, "conceder": 0.3}
     )
@@ -115,11 +117,27 @@ class ConcessionsSection(Mechanism):
 
 
 @dataclass(frozen=True, kw_only=True)
+class RiskSection(Mechanism):
+    """Discuss risks and risk tolerances explicitly (essay 001)."""
+
+    clinic_deposit: float = 0.05  # trust a risk discussion at signing deposits in both accounts
+    tolerance_effect: float = 0.5  # share of a crisis's withdrawal a fully tolerant partner absorbs
+
+
+@dataclass(frozen=True, kw_only=True)
+class MessagesSection(Mechanism):
+    """Communicate one message (essay 004): mixed messages make partners question motives."""
+
+    rate: float = 0.05  # monthly chance of a mixed message from a wholly incoherent organisation
+    withdrawal: float = 0.03  # trust a mixed message withdraws from the partner's account
+
+
+@dataclass(frozen=True, kw_only=True)
 class CrisesSection(Mechanism):
     """Imagine the worst (essay 004): crises arrive as a Poisson process per alliance."""
 
     rate: float = 0.015
-    severity: float = 0.1
+    severity: float = 0.15
     break_probability: float = 0.8  # an uncovered crisis breaks the alliance with this chance
 
 
@@ -129,7 +147,10 @@ class ShirkingSection(Mechanism):
 
     tolerance: float = 0.1
     sensitivity: float = 1.0
-    withdrawal: float = 0.05
+    withdrawal: float = (
+        0.05  # a missed milestone: trust the victim withdraws when its partner shirks
+    )
+    kept_deposit: float = 0.005  # a kept commitment: monthly trust a partner who delivers earns
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -198,6 +219,8 @@ class WorldScenario:
     review: ReviewSection = field(default_factory=ReviewSection)
     reputation: ReputationSection = field(default_factory=ReputationSection)
     concessions: ConcessionsSection = field(default_factory=ConcessionsSection)
+    risk: RiskSection = field(default_factory=RiskSection)
+    messages: MessagesSection = field(default_factory=MessagesSection)
     competition: CompetitionSection = field(default_factory=CompetitionSection)
     disclosure: DisclosureSection = field(default_factory=DisclosureSection)
     learning: LearningSection = field(default_factory=LearningSection)
@@ -224,6 +247,10 @@ RANGES: dict[tuple[str, str], tuple[float, float]] = {
     ("organisations", "reservation"): (0, 1),
     ("organisations", "walk_away"): (0, 1),
     ("organisations", "disclosure"): (0, 1),
+    ("organisations", "risk_tolerance"): (0, 1),
+    ("organisations", "coherence"): (0, 1),
+    ("risk", "tolerance_effect"): (0, 1),
+    ("messages", "rate"): (0, 1),
     ("competition", "gain"): (0, 1),
     ("concessions", "cost_threshold"): (0, 1),
     ("concessions", "value_threshold"): (0, 1),

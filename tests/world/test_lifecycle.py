@@ -26,6 +26,7 @@ QUIET = replace(
     crises=replace(DEFAULT.crises, enabled=False),
     shirking=replace(DEFAULT.shirking, enabled=False),
     value=replace(DEFAULT.value, noise=0.0),
+    messages=replace(DEFAULT.messages, enabled=False),
 )
 
 

@@ -188,6 +188,7 @@ def test_shared_values_open_alliances_with_more_trust() -> None:
             "concessions": {"enabled": False},
             "frenemies": {"enabled": False},
             "value": {"trust_from_compatibility": 0.2},
+            "risk": {"enabled": False},
         }
     )
     model = AllianceModel(scenario, seed=2)

@@ -89,7 +89,11 @@ def two_alliances(scenario: WorldScenario, **terms: float) -> AllianceModel:
 
 def test_a_crisis_breaks_the_alliance_with_no_trust_balance_only() -> None:
     """Imagine the worst: the high-balance alliance survives the crisis, the empty one breaks."""
-    scenario = replace(DEFAULT, crises=replace(DEFAULT.crises, break_probability=1.0))
+    scenario = replace(
+        DEFAULT,
+        crises=replace(DEFAULT.crises, break_probability=1.0),
+        risk=replace(DEFAULT.risk, enabled=False),  # isolate: no risk tolerance
+    )
     model = two_alliances(scenario)
     model.trust.balance[[0, 1]] = 0.8  # alliance 0: a full trust bank account
     model.trust.balance[[2, 3]] = 0.0  # alliance 1: purely contractual trust
@@ -97,7 +101,8 @@ def test_a_crisis_breaks_the_alliance_with_no_trust_balance_only() -> None:
     assert model.strike(1) is True
     t = model.alliances
     assert np.isnan(t.end[0]) and t.cause[1] == CAUSE["shock"]
-    assert model.trust.balance[0] == pytest.approx(0.8 - 2.0 * 0.1)  # losses weigh double
+    severity = scenario.crises.severity
+    assert model.trust.balance[0] == pytest.approx(0.8 - 2.0 * severity)  # losses weigh double
 
 
 def test_without_trust_accounts_every_crisis_is_uncovered() -> None:

@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 #: Why an alliance ended. "term" is a scheduled end; the others end it early.
-CAUSES = ("", "term", "relationship", "terms", "shock", "horizon")
+CAUSES = ("", "term", "relationship", "terms", "shock", "horizon", "alternative")
 CAUSE = {name: i for i, name in enumerate(CAUSES)}
 
 _COLUMNS: dict[str, Any] = {
@@ -39,6 +39,7 @@ _COLUMNS: dict[str, Any] = {
     "months": np.float64,
     "shirks": np.int64,
     "crises": np.int64,
+    "restructured": np.int64,
 }
 
 

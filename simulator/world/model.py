@@ -404,19 +404,56 @@ class AllianceModel(Model):
         return broke
 
     def review(self) -> None:
-        """Alliances realising too little of what was expected exit gracefully."""
+        """Review, then restructure or exit (essays 001, 003).
+
+        An alliance realising too little of what was expected exits gracefully ("terms"). One
+        where a partner misses its goal while the other beats its expectation is restructured:
+        the split moves towards the short partner. A partner whose free neighbours promise
+        clearly more than the alliance delivers leaves gracefully ("alternative").
+        """
         s, t = self.config, self.alliances
-        if not s.review.enabled:
+        r = s.review
+        if not r.enabled:
             return
         rows = np.flatnonzero(self.started_alive() & (t.months >= s.world.review_interval / 2))
         if rows.size == 0:
             return
         months = t.months[rows]
-        short = np.zeros(rows.size, dtype=bool)
+        ratio = []
         for realised, expected in ((t.realised_a, t.expected_a), (t.realised_b, t.expected_b)):
             goal = expected[rows] * months  # a partner expecting nothing is never short
-            short |= (goal > 0) & (realised[rows] < s.review.threshold * goal)
+            ratio.append(np.where(goal > 0, realised[rows] / np.where(goal > 0, goal, 1), np.inf))
+        short = (ratio[0] < r.threshold) | (ratio[1] < r.threshold)
         self._end(rows[short], "terms", graceful=True)
+        rows, ratio = rows[~short], [x[~short] for x in ratio]
+        if r.restructure_step > 0:  # rebalance a split that leaves one partner behind
+            a_behind = (ratio[0] < r.goal) & (ratio[1] > 1)
+            b_behind = (ratio[1] < r.goal) & (ratio[0] > 1)
+            t.split[rows[a_behind]] = np.minimum(t.split[rows[a_behind]] + r.restructure_step, 1)
+            t.split[rows[b_behind]] = np.maximum(t.split[rows[b_behind]] - r.restructure_step, 0)
+            t.restructured[rows[a_behind | b_behind]] += 1
+        if np.isfinite(r.alternative_margin) and rows.size:
+            delivering = np.minimum(np.minimum(ratio[0], ratio[1]), 1.0)
+            leave = self._better_elsewhere(rows, delivering)
+            self._end(rows[leave], "alternative", graceful=True)
+
+    def _better_elsewhere(
+        self, rows: NDArray[np.intp], delivering: NDArray[np.float64]
+    ) -> NDArray[np.bool_]:
+        """Alliances one of whose partners has a free neighbour promising clearly more.
+
+        Like is compared with like: a neighbour's potential (reputation-weighted) against this
+        alliance's potential, discounted by how far it delivers on its expectations.
+        """
+        t, o = self.alliances, self.orgs
+        free = self.active < o.capacity
+        u, v = self.edges[:, 0], self.edges[:, 1]
+        best = np.zeros(o.n)  # the best potential a free neighbour offers each organisation
+        for x, y in ((u, v), (v, u)):
+            mask = free[y]
+            np.maximum.at(best, x[mask], self.potential(x[mask], y[mask]) * o.reputation[y[mask]])
+        here = (1 + self.config.review.alternative_margin) * t.potential[rows] * delivering
+        return np.asarray((best[t.a[rows]] > here) | (best[t.b[rows]] > here))
 
     def _end(self, rows: NDArray[np.intp], cause: str, *, graceful: bool) -> None:
         """End alliances: free capacity, record the cause, charge reputation."""

@@ -159,6 +159,8 @@ class ReviewSection(Mechanism):
 
     threshold: float = 0.7  # a review ends an alliance realising less than this of its goal
     goal: float = 0.9  # an alliance missed its goal if it realised less than this of expected
+    restructure_step: float = 0.1  # split moved towards a short partner at a review (0 = never)
+    alternative_margin: float = 2.0  # leave when a free neighbour promises 1 + this times more
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+import pytest
 from numpy.typing import NDArray
 
 from simulator.world.alliances import CAUSE
@@ -220,3 +221,61 @@ def test_a_term_of_six_months_is_credited_six_months() -> None:
     # At the time of writing: [6, 7]. The alliance from 0.5 is operated at 1, …, 6 and again
     # at 7 (its planned end, 6.5, has passed but operate credits the month before ending it).
     assert t.months[:2].tolist() == [term, term]
+
+
+def test_a_review_restructures_a_split_that_leaves_a_partner_behind() -> None:
+    """Essay 001, restructure: the split moves towards the partner missing its goal."""
+    quiet = replace(QUIET, review=replace(QUIET.review, alternative_margin=float("inf")))
+    model = AllianceModel(quiet, seed=0)
+    row = model.alliances.add(
+        a=np.array([0]),
+        b=np.array([1]),
+        signed=np.zeros(1),
+        start=np.zeros(1),
+        planned_end=np.full(1, 1e9),
+        split=np.full(1, 0.3),
+        commit_a=np.full(1, 0.7),
+        commit_b=np.full(1, 0.7),
+        governance=np.full(1, 0.5),
+        potential=np.ones(1),
+        expected_a=np.full(1, 1.0),
+        expected_b=np.full(1, 1.0),
+        realised_a=np.full(1, 8.0),
+        realised_b=np.full(1, 20.0),
+        output=np.full(1, 28.0),
+        months=np.full(1, 10.0),
+    )
+    model.active[[0, 1]] += 1
+    model.trust.open(2, 0.5)
+    model.review()  # a realised 0.8 of its goal, b 2.0: a is left behind
+    assert model.alliances.split[row[0]] == pytest.approx(0.3 + quiet.review.restructure_step)
+    assert model.alliances.restructured[row[0]] == 1 and model.alliances.alive[row[0]]
+
+
+def test_a_partner_leaves_for_a_clearly_better_alternative() -> None:
+    """Essay 003, reviews compare with alternatives: a much better free neighbour lures."""
+    model = AllianceModel(QUIET, seed=0)
+    a, b = 0, next(iter(model.graph.neighbors(0)))
+    row = model.alliances.add(
+        a=np.array([a]),
+        b=np.array([b]),
+        signed=np.zeros(1),
+        start=np.zeros(1),
+        planned_end=np.full(1, 1e9),
+        split=np.full(1, 0.5),
+        commit_a=np.full(1, 0.7),
+        commit_b=np.full(1, 0.7),
+        governance=np.full(1, 0.5),
+        potential=np.full(1, 0.01),
+        expected_a=np.full(1, 1.0),
+        expected_b=np.full(1, 1.0),
+        realised_a=np.full(1, 10.0),
+        realised_b=np.full(1, 10.0),
+        output=np.full(1, 20.0),
+        months=np.full(1, 10.0),
+    )
+    model.active[[a, b]] += 1
+    model.trust.open(2, 0.5)
+    model.review()  # this alliance's potential is tiny: any free neighbour beats it
+    assert not model.alliances.alive[row[0]]
+    assert model.alliances.cause[row[0]] == CAUSE["alternative"]

@@ -223,59 +223,51 @@ def test_a_term_of_six_months_is_credited_six_months() -> None:
     assert t.months[:2].tolist() == [term, term]
 
 
+def add_alliance(model: AllianceModel, a: int, b: int, **columns: float) -> int:
+    """One running alliance between a and b (from time 0, no end); columns override defaults."""
+    values = {
+        "signed": 0.0,
+        "start": 0.0,
+        "planned_end": 1e9,
+        "split": 0.5,
+        "commit_a": 0.7,
+        "commit_b": 0.7,
+        "governance": 0.5,
+        "potential": 1.0,
+        "expected_a": 1.0,
+        "expected_b": 1.0,
+        "realised_a": 0.0,
+        "realised_b": 0.0,
+        "output": 0.0,
+        "months": 0.0,
+    } | columns
+    row = model.alliances.add(
+        a=np.array([a]), b=np.array([b]), **{k: np.array([v]) for k, v in values.items()}
+    )
+    model.active[[a, b]] += 1
+    model.trust.open(2, 0.5)
+    return int(row[0])
+
+
 def test_a_review_restructures_a_split_that_leaves_a_partner_behind() -> None:
     """Essay 001, restructure: the split moves towards the partner missing its goal."""
     quiet = replace(QUIET, review=replace(QUIET.review, alternative_margin=float("inf")))
     model = AllianceModel(quiet, seed=0)
-    row = model.alliances.add(
-        a=np.array([0]),
-        b=np.array([1]),
-        signed=np.zeros(1),
-        start=np.zeros(1),
-        planned_end=np.full(1, 1e9),
-        split=np.full(1, 0.3),
-        commit_a=np.full(1, 0.7),
-        commit_b=np.full(1, 0.7),
-        governance=np.full(1, 0.5),
-        potential=np.ones(1),
-        expected_a=np.full(1, 1.0),
-        expected_b=np.full(1, 1.0),
-        realised_a=np.full(1, 8.0),
-        realised_b=np.full(1, 20.0),
-        output=np.full(1, 28.0),
-        months=np.full(1, 10.0),
+    row = add_alliance(
+        model, 0, 1, split=0.3, realised_a=8.0, realised_b=20.0, output=28.0, months=10.0
     )
-    model.active[[0, 1]] += 1
-    model.trust.open(2, 0.5)
     model.review()  # a realised 0.8 of its goal, b 2.0: a is left behind
-    assert model.alliances.split[row[0]] == pytest.approx(0.3 + quiet.review.restructure_step)
-    assert model.alliances.restructured[row[0]] == 1 and model.alliances.alive[row[0]]
+    assert model.alliances.split[row] == pytest.approx(0.3 + quiet.review.restructure_step)
+    assert model.alliances.restructured[row] == 1 and model.alliances.alive[row]
 
 
 def test_a_partner_leaves_for_a_clearly_better_alternative() -> None:
     """Essay 003, reviews compare with alternatives: a much better free neighbour lures."""
     model = AllianceModel(QUIET, seed=0)
-    a, b = 0, next(iter(model.graph.neighbors(0)))
-    row = model.alliances.add(
-        a=np.array([a]),
-        b=np.array([b]),
-        signed=np.zeros(1),
-        start=np.zeros(1),
-        planned_end=np.full(1, 1e9),
-        split=np.full(1, 0.5),
-        commit_a=np.full(1, 0.7),
-        commit_b=np.full(1, 0.7),
-        governance=np.full(1, 0.5),
-        potential=np.full(1, 0.01),
-        expected_a=np.full(1, 1.0),
-        expected_b=np.full(1, 1.0),
-        realised_a=np.full(1, 10.0),
-        realised_b=np.full(1, 10.0),
-        output=np.full(1, 20.0),
-        months=np.full(1, 10.0),
+    b = next(iter(model.graph.neighbors(0)))
+    row = add_alliance(
+        model, 0, b, potential=0.01, realised_a=10.0, realised_b=10.0, output=20.0, months=10.0
     )
-    model.active[[a, b]] += 1
-    model.trust.open(2, 0.5)
     model.review()  # this alliance's potential is tiny: any free neighbour beats it
-    assert not model.alliances.alive[row[0]]
-    assert model.alliances.cause[row[0]] == CAUSE["alternative"]
+    assert not model.alliances.alive[row]
+    assert model.alliances.cause[row] == CAUSE["alternative"]

@@ -136,7 +136,7 @@ class AllianceModel(Model):
 
     def mean_trust(self) -> float:
         """Mean trust balance over the accounts of running alliances."""
-        rows = np.flatnonzero(self.started_alive())
+        rows = self.live_rows()
         if rows.size == 0:
             return float("nan")
         return float(self.trust.balance[np.concatenate([2 * rows, 2 * rows + 1])].mean())
@@ -264,7 +264,7 @@ class AllianceModel(Model):
         if s.reputation.enabled:  # reputations mend slowly: old stories fade
             rep = self.orgs.reputation
             np.minimum(rep + s.reputation.recovery, 1.0, out=rep)
-        rows = np.flatnonzero(self.started_alive())
+        rows = self.live_rows()
         # The share of this month each alliance ran: from its start to its planned end.
         lo = np.maximum(t.start[rows], self.time - 1.0)
         span = np.clip(np.minimum(self.time, t.planned_end[rows]) - lo, 0.0, 1.0)
@@ -345,7 +345,7 @@ class AllianceModel(Model):
 
     def meet(self) -> None:
         """Partners meet (essays 001, 002: meet in person, frequently): both accounts gain."""
-        rows = np.flatnonzero(self.started_alive())
+        rows = self.live_rows()
         both = np.concatenate([2 * rows, 2 * rows + 1])
         tr = self.config.trust  # every people-level tie makes the meeting count (essay 002)
         self.trust.deposit(both, np.full(both.size, tr.meeting_deposit * tr.ties))

@@ -164,6 +164,182 @@ def demo(
         typer.echo(run_demo(seed))
 
 
+ExecutorOpt = Annotated[
+    str,
+    typer.Option(
+        "--executor", help="inprocess | local (process pool) | dask (LocalCluster or --scheduler)"
+    ),
+]
+WorkersOpt = Annotated[
+    int | None, typer.Option("--workers", min=1, help="worker processes (default: all cores)")
+]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option("--scheduler", help="tcp://HOST:PORT of a running `dask scheduler`"),
+]
+QuietOpt = Annotated[bool, typer.Option("--quiet", help="no progress bar")]
+
+
+@app.command()
+def sweep(
+    spec: Annotated[str, typer.Argument(help="a sweep file (TOML)")],
+    out: Annotated[str | None, typer.Option(help="results folder (default: results/NAME)")] = None,
+    workers: WorkersOpt = None,
+    executor: ExecutorOpt = "local",
+    scheduler: SchedulerOpt = None,
+    replications: Annotated[
+        int | None, typer.Option(min=1, help="replications (default: the file's)")
+    ] = None,
+    seed: Annotated[int | None, typer.Option(min=0, help="root seed (default: the file's)")] = None,
+    chunk: Annotated[
+        int | None, typer.Option(min=1, help="runs per task (default: about 0.15 s of work)")
+    ] = None,
+    quiet: QuietOpt = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+) -> None:
+    """Run a parameter sweep into an append-only, resumable results folder."""
+    from experiments.runner import describe_result, run_sweep
+    from experiments.sweep import load_sweep
+
+    with clean_errors(spec):
+        sweep_spec = load_sweep(spec, replications=replications, seed=seed)
+        result = run_sweep(
+            sweep_spec,
+            out,
+            executor=executor,
+            workers=workers,
+            scheduler=scheduler,
+            chunk=chunk,
+            progress=not (quiet or as_json),
+        )
+    data = {
+        "folder": str(result.folder),
+        "runs": result.total,
+        "ran": result.ran,
+        "skipped": result.skipped,
+        "failed": result.failed,
+        "seconds": round(result.seconds, 3),
+    }
+    _emit(data, as_json, lambda: describe_result(result))
+
+
+@app.command()
+def claims() -> None:
+    """List the shipped claims, a line each."""
+    from experiments.claim import list_claims
+
+    for name, statement in list_claims().items():
+        typer.echo(f"{name}: {statement}")
+
+
+@app.command()
+def claim(
+    target: Annotated[str, typer.Argument(help="a name from `negsim claims`, or a claim file")],
+    replications: Annotated[
+        int | None, typer.Option(min=2, help="paired replications (default: the claim's)")
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option(min=0, help="root seed (default: the claim's)")
+    ] = None,
+    workers: WorkersOpt = None,
+    executor: ExecutorOpt = "local",
+    scheduler: SchedulerOpt = None,
+    out: Annotated[
+        str | None, typer.Option(help="results folder (default: results/claims/NAME)")
+    ] = None,
+    quiet: QuietOpt = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+) -> None:
+    """Test a claim: paired control and treatment runs, a verdict with its uncertainty."""
+    from experiments.claim import describe_claim, run_claim
+
+    with clean_errors(target):
+        result = run_claim(
+            target,
+            replications=replications,
+            seed=seed,
+            out=out,
+            executor=executor,
+            workers=workers,
+            scheduler=scheduler,
+            progress=not (quiet or as_json),
+        )
+    _emit(result.to_json(), as_json, lambda: describe_claim(result))
+
+
+@app.command()
+def report(
+    folder: Annotated[str, typer.Argument(help="a results folder written by sweep or claim")],
+) -> None:
+    """Tables and plots from a results folder (written beside its runs)."""
+    from experiments.report import write_report
+
+    with clean_errors(folder):
+        path = write_report(folder)
+    typer.echo(path.read_text(encoding="utf-8"))
+    typer.echo(f"written: {path}")
+
+
+@app.command()
+def sensitivity(
+    spec: Annotated[str, typer.Argument(help="a sweep file with design.kind = sobol or morris")],
+    out: Annotated[str | None, typer.Option(help="results folder (default: results/NAME)")] = None,
+    workers: WorkersOpt = None,
+    executor: ExecutorOpt = "local",
+    scheduler: SchedulerOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Sobol or Morris sensitivity indices of each metric (SALib), with bar charts."""
+    from experiments.sensitivity import format_table, run_sensitivity
+
+    with clean_errors(spec):
+        result = run_sensitivity(
+            spec,
+            out=out,
+            executor=executor,
+            workers=workers,
+            scheduler=scheduler,
+            progress=not quiet,
+        )
+    typer.echo(format_table(result.table, result.method))
+    typer.echo("written: " + ", ".join(str(p) for p in result.files))
+
+
+@app.command()
+def tournament(
+    strategy: Annotated[
+        list[str] | None,
+        typer.Option("--strategy", help="a strategy to enter (repeat; default: all)"),
+    ] = None,
+    domain: Annotated[
+        list[str] | None,
+        typer.Option("--domain", help="a negotiation file to play on (repeat; default: shipped)"),
+    ] = None,
+    random_domains: Annotated[
+        int, typer.Option(min=0, help="random linear-additive domains to add")
+    ] = 0,
+    repetitions: Annotated[int, typer.Option(min=1, help="seeded repetitions per pairing")] = 10,
+    seed: Annotated[int, typer.Option(min=0, help="root seed")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="print the ranking as JSON")] = False,
+) -> None:
+    """Round-robin of strategies over domains: ranking by utility, agreements, Nash distance."""
+    from experiments.tournament import format_matrix, format_ranking, run_tournament
+
+    with clean_errors():
+        result = run_tournament(
+            strategies=strategy or None,
+            domains=list(domain) if domain else None,
+            random_domains=random_domains,
+            repetitions=repetitions,
+            seed=seed,
+        )
+    data = {
+        "seed": result.seed_entropy,
+        "ranking": json.loads(result.ranking.reset_index().to_json(orient="records")),
+    }
+    _emit(data, as_json, lambda: format_ranking(result) + "\n\n" + format_matrix(result))
+
+
 def main() -> None:  # pragma: no cover - console entry point
     """Entry point for ``python -m experiments.cli``."""
     app()

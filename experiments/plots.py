@@ -49,3 +49,109 @@ def _save(fig: Any, path: Path) -> Path:
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return path
+
+
+def _save_atomic(fig: Any, path: Path) -> Path:
+    """Save a PNG through a temporary file, so a crash never leaves half a picture."""
+    import os
+    import uuid
+
+    fig.tight_layout()
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    fig.savefig(tmp, dpi=100, format="png")
+    plt.close(fig)
+    os.replace(tmp, path)
+    return path
+
+
+def claim_plot(claim: Any, stats: dict[str, Any], path: Path) -> Path:
+    """Paired control/treatment values, the effect with its CI, and the sweep curve if any."""
+    curve = stats["curve"]
+    ncols = 3 if curve else 2
+    fig, axes = plt.subplots(1, ncols, figsize=(4.2 * ncols, 4))
+    ax = axes[0]
+    c, t = stats["control"], stats["treatment"]
+    for ci, ti in zip(c, t, strict=True):
+        ax.plot([0, 1], [ci, ti], color="0.7", lw=0.8)
+    ax.plot(
+        [0, 1],
+        [float(pd.Series(c).mean()), float(pd.Series(t).mean())],
+        color="tab:blue",
+        lw=2.5,
+        marker="o",
+        label="mean",
+    )
+    ax.set_xticks([0, 1], ["control", "treatment"])
+    ax.set_ylabel(claim.metric)
+    ax.set_title("paired replications")
+    ax.legend(loc="best")
+
+    ax = axes[1]
+    effect, (lo, hi) = stats["effect"], stats["ci"]
+    ax.axhline(0, color="0.5", lw=1)
+    m = claim.sign * claim.min_effect
+    ax.axhspan(min(0, m), max(0, m), color="tab:orange", alpha=0.15, label="below minimum effect")
+    ax.errorbar(
+        [0],
+        [effect],
+        yerr=[[effect - lo], [hi - effect]],
+        fmt="o",
+        color="tab:red",
+        capsize=8,
+        label="effect, 95% CI",
+    )
+    ax.scatter([0.25] * len(stats["diffs"]), stats["diffs"], s=8, color="0.5", label="paired diffs")
+    ax.set_xlim(-0.5, 0.75)
+    ax.set_xticks([])
+    ax.set_ylabel(f"treatment − control ({claim.metric})")
+    ax.set_title(f"verdict: {stats['verdict']}")
+    ax.legend(loc="best", fontsize=7)
+
+    if curve:
+        ax = axes[2]
+        xs = [p["value"] for p in curve]
+        ax.plot(xs, [p["effect"] for p in curve], marker="o", color="tab:purple")
+        ax.fill_between(
+            xs,
+            [p["lo"] for p in curve],
+            [p["hi"] for p in curve],
+            color="tab:purple",
+            alpha=0.2,
+            label="95% CI",
+        )
+        ax.axhline(0, color="0.5", lw=1)
+        ax.set_xlabel(claim.sweep_parameter)
+        ax.set_ylabel(f"{claim.metric} − control")
+        ax.set_title("where the effect appears")
+        ax.legend(loc="best", fontsize=7)
+    fig.suptitle(claim.name)
+    return _save_atomic(fig, path)
+
+
+def bar_chart(
+    labels: list[str],
+    values: list[float],
+    errors: list[float] | None,
+    title: str,
+    ylabel: str,
+    path: Path,
+) -> Path:
+    """A simple bar chart (sensitivity indices, report tables)."""
+    fig, ax = plt.subplots(figsize=(max(5.0, 0.8 * len(labels) + 2), 4))
+    ax.bar(labels, values, yerr=errors, capsize=4, color="tab:blue")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.tick_params(axis="x", rotation=30)
+    return _save_atomic(fig, path)
+
+
+def metric_lines(frame: pd.DataFrame, x: str, metrics: list[str], path: Path) -> Path:
+    """Mean of each metric against one factor, with a band of ± one standard error."""
+    fig, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 3.6), squeeze=False)
+    for ax, m in zip(axes[0], metrics, strict=True):
+        g = frame.groupby(x)[m].agg(["mean", "sem"]).reset_index()
+        ax.plot(g[x], g["mean"], marker="o")
+        ax.fill_between(g[x], g["mean"] - g["sem"], g["mean"] + g["sem"], alpha=0.2)
+        ax.set_xlabel(x)
+        ax.set_ylabel(m)
+    return _save_atomic(fig, path)

@@ -40,6 +40,8 @@ _COLUMNS: dict[str, Any] = {
     "shirks": np.int64,
     "crises": np.int64,
     "restructured": np.int64,
+    "symbolic_a": np.int64,  # material-yet-symbolic concessions a made in the terms negotiation
+    "symbolic_b": np.int64,
 }
 
 

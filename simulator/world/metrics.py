@@ -1,4 +1,4 @@
-"""What a run of the world amounts to: the summary and the alliance table as plain data."""
+"""What a run of the world amounts to: the summary, the alliance table and flat run metrics."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections import Counter
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from simulator.world.alliances import CAUSE, CAUSES
 from simulator.world.model import AllianceModel
@@ -51,3 +52,183 @@ def alliance_records(model: AllianceModel) -> dict[str, Any]:
     cols["trust_a"] = model.trust.balance[0::2][: model.alliances.size].copy()
     cols["trust_b"] = model.trust.balance[1::2][: model.alliances.size].copy()
     return cols
+
+
+#: Months after an exit within which a partner counts as partnering again (``repartner_gap``).
+REPARTNER_WINDOW = 24.0
+
+#: What :func:`run_metrics` returns: metric name -> one-line description. Shares are a's or b's
+#: part of an alliance's value as negotiated at signing (reviews may restructure the split later;
+#: the metrics read the negotiated one, see :func:`negotiated_split`).
+METRICS: dict[str, str] = {
+    "negotiations": "terms negotiations held (agreed or not)",
+    "alliances_formed": "alliances signed (ended, running and not yet started)",
+    "agreement_rate": "agreements / negotiations (NaN without negotiations)",
+    "failure_rate": "failed / ended alliances (ended early, or missed the goal at term)",
+    "mean_duration": "mean end − start over ended alliances, months",
+    "mean_trust": "mean trust balance over both accounts of the alliances running at the end",
+    "mean_reputation": "mean reputation of all organisations at the end",
+    "breakdown_rate": "messy (non-graceful: relationship or shock) ends / ended alliances",
+    "shock_failure_rate": "alliances ended by a crisis (cause 'shock') / all alliances formed",
+    "mean_split_imbalance": "mean |negotiated split − 0.5| over alliances (0.5: all or nothing)",
+    "walk_away_advantage": (
+        "walker (round(walk_away) = 1) share − non-walker share, over mixed alliances"
+    ),
+    "popular_advantage": (
+        "higher-degree partner's share − lower-degree partner's, over unequal degrees"
+    ),
+    "concealment_advantage": (
+        "less-disclosing partner's share − more-disclosing partner's, mean over unequal disclosure"
+    ),
+    "balance_duration_gap": (
+        "mean duration of balanced (|split − 0.5| < median) − unbalanced alliances due by the end"
+    ),
+    "compatibility_vs_terms": (
+        "Spearman(value similarity, survived) − Spearman(−|split − 0.5|, survived), ended alliances"
+    ),
+    "repartner_gap": (
+        "share of partners signing again within 24 months: after graceful minus after messy exits"
+    ),
+    "symbolic_trust": (
+        "trust per account deposited at signing by material-yet-symbolic concessions received"
+    ),
+}
+
+
+def negotiated_split(model: AllianceModel) -> NDArray[np.float64]:
+    """a's share of each alliance's value as negotiated at signing.
+
+    The ``split`` column is moved by restructuring reviews; what each partner expected at signing
+    is not (``expected_a = E·split``, ``expected_b = E·(1 − split)``, with E > 0), so the
+    negotiated split is ``expected_a / (expected_a + expected_b)`` (rounded to 12 decimals).
+    Rows expecting nothing (hand-built ones) fall back to the ``split`` column.
+    """
+    t = model.alliances
+    total = t.expected_a + t.expected_b
+    ok = total > 0
+    ratio = np.divide(t.expected_a, total, out=np.zeros(t.size), where=ok)
+    return np.asarray(np.where(ok, np.round(ratio, 12), t.split))
+
+
+def _mean(x: NDArray[Any]) -> float:
+    return float(x.mean()) if x.size else float("nan")
+
+
+def _advantage(
+    split: NDArray[np.float64], a_side: NDArray[np.bool_], among: NDArray[np.bool_]
+) -> float:
+    """Mean over ``among`` of the favoured side's share minus the other's (a_side: a favoured)."""
+    return _mean(np.where(a_side, 2 * split - 1, 1 - 2 * split)[among])
+
+
+def _ranks(x: NDArray[Any]) -> NDArray[np.float64]:
+    """Ranks from 1, ties sharing their average rank."""
+    _, inverse, counts = np.unique(x, return_inverse=True, return_counts=True)
+    upper = np.cumsum(counts)
+    return np.asarray((upper - (counts - 1) / 2.0)[inverse], dtype=np.float64)
+
+
+def _spearman(x: NDArray[Any], y: NDArray[Any]) -> float:
+    """Spearman's rank correlation (Pearson's on tie-averaged ranks); NaN if either is constant."""
+    if x.size < 3:
+        return float("nan")
+    rx, ry = _ranks(x), _ranks(y)
+    rx, ry = rx - rx.mean(), ry - ry.mean()
+    norm = float(np.sqrt((rx * rx).sum() * (ry * ry).sum()))
+    return float((rx * ry).sum() / norm) if norm > 0 else float("nan")
+
+
+def _repartnered(
+    model: AllianceModel, who: NDArray[np.int64], when: NDArray[np.float64]
+) -> NDArray[np.bool_]:
+    """Whether organisation who[i] signed an alliance in (when[i], when[i] + REPARTNER_WINDOW]."""
+    t = model.alliances
+    org = np.concatenate([t.a, t.b])
+    signed = np.concatenate([t.signed, t.signed])
+    span = float(max(model.time, signed.max(initial=0.0))) + REPARTNER_WINDOW + 1.0
+    keys = np.sort(org * span + signed)  # signings ordered by organisation, then time
+    lo = np.searchsorted(keys, who * span + when, side="right")
+    hi = np.searchsorted(keys, who * span + when + REPARTNER_WINDOW, side="right")
+    return np.asarray(hi > lo)
+
+
+def run_metrics(model: AllianceModel) -> dict[str, float]:
+    """Flat float figures of one finished run (NaN where undefined), described in ``METRICS``.
+
+    Alliances still running at the end are censored wherever an outcome is needed (failure,
+    breakdown, survival); ``split`` below is the negotiated split (:func:`negotiated_split`),
+    a's share of the alliance's value. The advantage metrics compare the shares of agreed terms
+    only (a negotiation that ends without agreement leaves no row).
+
+    * ``walk_away_advantage`` — essay 000, "willing to walk away": organisations whose
+      ``walk_away`` rounds to 1 (as in the terms negotiation: ``np.round``, so 0.5 does not walk)
+      against partners whose rounds to 0; per alliance, walker share − non-walker share.
+    * ``popular_advantage`` — perceived competition: degree in the search network
+      (``model.edges``, self-loops dropped) stands for potential suitors.
+    * ``concealment_advantage`` — showing intent gives power: ``disclosure`` of the partners.
+    * ``balance_duration_gap`` — balanced splits last longer: only alliances whose planned term
+      ended by the end of the run (``planned_end <= time``) are compared, so their durations are
+      observed in full (one still awaiting its monthly end is censored at ``time``); balanced
+      means ``|split − 0.5|`` below the median of those alliances, unbalanced at or above it.
+    * ``compatibility_vs_terms`` — compatibility beats terms: survival is "ended and did not
+      fail"; value similarity is the cosine of the partners' value vectors.
+    * ``repartner_gap`` — graceful exits preserve partnering: each partner of each ended
+      alliance is one exit; it partnered again if it signed any alliance in the
+      ``REPARTNER_WINDOW`` months after (strictly after the end). Exits later than
+      ``time − REPARTNER_WINDOW`` are censored.
+    * ``symbolic_trust`` — symbolic concessions build trust: ``concessions.symbolic_deposit`` ×
+      concessions received, averaged over both accounts of all alliances (before clipping to
+      the trust bound; 0 when concessions or trust are switched off). Symbolic concessions are
+      counted after the fact from the offers and do not change whether a negotiation agrees,
+      so the claim reads the trust they build (this), and its outcome across
+      ``concessions.enabled`` on and off in ``failure_rate`` and ``breakdown_rate``.
+    """
+    t, o, cfg = model.alliances, model.orgs, model.config
+    now = float(model.time)
+    a, b = t.a, t.b
+    ended = ~t.alive
+    failed = model.failed()
+    split = negotiated_split(model)
+    imbalance = np.round(np.abs(split - 0.5), 12)  # 0.3 and 0.7 tie exactly
+
+    walker = np.round(o.walk_away) == 1
+    degree = np.bincount(model.edges.ravel(), minlength=o.n)
+    shown = o.disclosure
+
+    due = (t.planned_end <= now) & (t.start <= now)
+    duration = np.minimum(np.where(ended, t.end, now), now) - t.start
+    cut = float(np.median(imbalance[due])) if due.any() else np.nan
+    balanced, unbalanced = due & (imbalance < cut), due & (imbalance >= cut)
+
+    similarity = (o.values[a] * o.values[b]).sum(axis=1)
+    survived = ~failed[ended]
+    predictive = _spearman(similarity[ended], survived) - _spearman(-imbalance[ended], survived)
+
+    exit_org = np.concatenate([a[ended], b[ended]])
+    exit_time = np.concatenate([t.end[ended], t.end[ended]])
+    graceful = np.concatenate([t.graceful[ended], t.graceful[ended]])
+    known = exit_time + REPARTNER_WINDOW <= now
+    again = _repartnered(model, exit_org, exit_time)
+
+    c = cfg.concessions
+    deposit = c.symbolic_deposit if c.enabled and cfg.trust.enabled else 0.0
+    rate = model.failure_rate()
+    return {
+        "negotiations": float(model.negotiations),
+        "alliances_formed": float(t.size),
+        "agreement_rate": model.agreements / model.negotiations if model.negotiations else np.nan,
+        "failure_rate": rate,
+        "mean_duration": _mean((t.end - t.start)[ended]),
+        "mean_trust": model.mean_trust(),
+        "mean_reputation": _mean(o.reputation),
+        "breakdown_rate": _mean(~t.graceful[ended]),
+        "shock_failure_rate": _mean(t.cause == CAUSE["shock"]),
+        "mean_split_imbalance": _mean(imbalance),
+        "walk_away_advantage": _advantage(split, walker[a], walker[a] != walker[b]),
+        "popular_advantage": _advantage(split, degree[a] > degree[b], degree[a] != degree[b]),
+        "concealment_advantage": _advantage(split, shown[a] < shown[b], shown[a] != shown[b]),
+        "balance_duration_gap": _mean(duration[balanced]) - _mean(duration[unbalanced]),
+        "compatibility_vs_terms": predictive,
+        "repartner_gap": _mean(again[known & graceful]) - _mean(again[known & ~graceful]),
+        "symbolic_trust": _mean(deposit * (t.symbolic_a + t.symbolic_b) / 2.0),
+    }

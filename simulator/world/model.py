@@ -238,6 +238,8 @@ class AllianceModel(Model):
             realised_b=np.zeros(len(a)),
             output=np.zeros(len(a)),
             months=np.zeros(len(a)),
+            symbolic_a=terms.symbolic_a[ok],
+            symbolic_b=terms.symbolic_b[ok],
         )
         np.add.at(self.active, a, 1)
         np.add.at(self.active, b, 1)

@@ -1,0 +1,136 @@
+"""What one run of a sweep executes, on whichever worker it lands.
+
+``world`` builds the alliance world from a scenario file plus overrides and returns
+:func:`simulator.world.metrics.run_metrics`. ``noop`` is a trivial model for measuring and
+testing the runner itself: it spends ``work_ms`` milliseconds of arithmetic and returns a
+seeded draw;
+``fail = true`` makes every run raise, ``fail = K`` the runs whose seed is a multiple of K.
+
+A task is a list of runs; :func:`run_task` runs them in turn and returns one row per run.
+A run that raises is recorded with ``status = "error"`` and its message; it never stops
+the task.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import traceback
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+NOOP_METRICS = {
+    "x": "a uniform draw in [0, 1) from the run's seed",
+    "y": "x plus the sum of the numeric overrides",
+}
+
+
+def metric_names(model: str) -> list[str]:
+    """The metrics a model reports, in column order."""
+    if model == "noop":
+        return list(NOOP_METRICS)
+    from simulator.world.metrics import METRICS
+
+    return list(METRICS)
+
+
+@dataclass(frozen=True)
+class Task:
+    """Runs to execute together: (run_id, point, replication, seed, overrides) each."""
+
+    model: str
+    scenario: str
+    metrics: tuple[str, ...]
+    runs: tuple[tuple[int, int, int, int, Mapping[str, Any]], ...]
+
+
+_SCENARIOS: dict[str, Any] = {}
+
+
+def _scenario(path: str, overrides: Mapping[str, Any]) -> Any:
+    from simulator.world.scenario import load_scenario
+
+    key = path + json.dumps(dict(overrides), sort_keys=True, default=str)
+    if key not in _SCENARIOS:
+        if len(_SCENARIOS) > 256:
+            _SCENARIOS.clear()
+        _SCENARIOS[key] = load_scenario(path, overrides)
+    return _SCENARIOS[key]
+
+
+def _world(scenario: str, overrides: Mapping[str, Any], seed: int) -> dict[str, float]:
+    from simulator.world.metrics import run_metrics
+    from simulator.world.model import AllianceModel
+
+    model = AllianceModel(_scenario(scenario, overrides), seed=seed)
+    model.run()
+    return run_metrics(model)
+
+
+def _noop(overrides: Mapping[str, Any], seed: int) -> dict[str, float]:
+    fail = overrides.get("fail", False)
+    if fail is True or (isinstance(fail, int | float) and fail > 0 and seed % int(fail) == 0):
+        raise RuntimeError(f"noop asked to fail (fail = {fail!r}, seed {seed})")
+    work = float(overrides.get("work_ms", 0.0))
+    if work > 0:
+        end = time.perf_counter() + work / 1000.0
+        acc = 0.0
+        while time.perf_counter() < end:
+            acc += sum(range(100))
+    x = float(np.random.default_rng(seed).random())
+    total = sum(
+        float(v)
+        for k, v in overrides.items()
+        if k not in ("work_ms", "fail") and isinstance(v, int | float) and not isinstance(v, bool)
+    )
+    return {"x": x, "y": x + total}
+
+
+def run_task(task: Task) -> list[dict[str, Any]]:
+    """Run every run of ``task``; one row each (metrics NaN and the error kept on failure)."""
+    names = list(task.metrics) or metric_names(task.model)
+    rows = []
+    for run_id, point, replication, seed, overrides in task.runs:
+        start = time.perf_counter()
+        row: dict[str, Any] = {
+            "run_id": run_id,
+            "point": point,
+            "replication": replication,
+            "seed": seed,
+            "status": "ok",
+            "error": "",
+        }
+        try:
+            if task.model == "noop":
+                values = _noop(overrides, seed)
+            else:
+                values = _world(task.scenario, overrides, seed)
+        except Exception as exc:  # a failing run is recorded, never fatal
+            row["status"] = "error"
+            frame = traceback.extract_tb(exc.__traceback__)[-1:]
+            where = f" ({frame[0].filename.rsplit('/', 1)[-1]}:{frame[0].lineno})" if frame else ""
+            row["error"] = f"{type(exc).__name__}: {exc}{where}"
+            values = {}
+        for name in names:
+            v = values.get(name, np.nan)
+            row[name] = float(v) if v is not None else np.nan
+        row["seconds"] = time.perf_counter() - start
+        rows.append(row)
+    return rows
+
+
+def make_tasks(
+    model: str,
+    scenario: str,
+    metrics: Sequence[str],
+    runs: Sequence[tuple[int, int, int, int, Mapping[str, Any]]],
+    chunk: int,
+) -> list[Task]:
+    """Group runs into tasks of ``chunk`` runs."""
+    return [
+        Task(model, scenario, tuple(metrics), tuple(runs[i : i + chunk]))
+        for i in range(0, len(runs), chunk)
+    ]

@@ -1,0 +1,99 @@
+"""``negsim report DIR``: tables and plots from a results folder.
+
+Writes ``summary.md`` (per design point: mean, standard deviation and count of each metric,
+failures and their errors), ``points.csv`` (the same table) and ``metrics.png`` (each metric
+against the first numeric factor) beside the runs. Works on a folder that is still being
+written or was interrupted: it reports what is stored.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from experiments.store import Store, load_runs, write_atomic
+from simulator.config import ConfigError
+
+
+def write_report(folder: str | Path) -> Path:
+    """Summarise a results folder; returns the markdown file."""
+    from experiments.plots import metric_lines
+
+    path = Path(folder)
+    store = Store(path)
+    manifest = store.manifest()
+    if manifest is None:
+        raise ConfigError(path, "(results folder)", str(path), "a folder with a manifest.json")
+    spec = manifest.get("spec", {})
+    metrics = [m for m in manifest.get("metrics") or spec.get("metrics", [])]
+    frame = load_runs(path)
+    total = int(manifest.get("progress", {}).get("runs", len(frame)))
+    if frame.empty:
+        text = f"# {spec.get('name', path.name)}\n\nNo runs stored yet (of {total}).\n"
+        out = path / "summary.md"
+        write_atomic(out, text.encode())
+        return out
+    metrics = metrics or [c for c in frame.columns if c not in _META and c not in _factors(spec)]
+    ok = frame[frame["status"] == "ok"]
+    factors = [f for f in _factors(spec) if f in frame.columns]
+    keys = ["point", "label"]
+    table = ok.groupby(keys)[metrics].agg(["mean", "std", "count"])
+    table.columns = [f"{m} {stat}" for m, stat in table.columns]
+    table = table.reset_index()
+    points_csv = path / "points.csv"
+    write_atomic(points_csv, table.to_csv(index=False).encode())
+    lines = [
+        f"# {spec.get('name', path.name)}",
+        "",
+        spec.get("description", "") or "",
+        "",
+        f"- scenario: `{spec.get('scenario', '')}`; design: {spec.get('design', '')}; "
+        f"replications: {spec.get('replications', '')}; root seed: {spec.get('seed', '')}",
+        f"- runs stored: {len(frame)} of {total}; failed: {int((frame['status'] != 'ok').sum())}",
+        f"- git commit: {manifest.get('git_commit')}; versions: "
+        + ", ".join(f"{k} {v}" for k, v in manifest.get("versions", {}).items()),
+        "",
+        "Mean (standard deviation) of each metric per design point:",
+        "",
+        "| point | " + " | ".join(metrics) + " | n |",
+        "|---|" + "---|" * (len(metrics) + 1),
+    ]
+    for _, row in table.iterrows():
+        cells = [f"{_f(row[f'{m} mean'])} ({_f(row[f'{m} std'])})" for m in metrics]
+        n = int(row[f"{metrics[0]} count"]) if metrics else 0
+        lines.append(f"| {row['label']} | " + " | ".join(cells) + f" | {n} |")
+    errors = frame.loc[frame["status"] != "ok", "error"]
+    if len(errors):
+        lines += ["", "Errors (most frequent first):", ""]
+        for msg, count in errors.value_counts().head(10).items():
+            lines.append(f"- {count} × `{msg}`")
+    numeric = [f for f in factors if pd.api.types.is_numeric_dtype(ok[f])]
+    if numeric and metrics:
+        png = metric_lines(ok, numeric[0], metrics, path / "metrics.png")
+        lines += ["", f"![metrics against {numeric[0]}]({png.name})"]
+    lines += ["", f"Load the runs: `pandas.read_parquet('{path / 'runs'}')`", ""]
+    out = path / "summary.md"
+    write_atomic(out, "\n".join(lines).encode())
+    return out
+
+
+_META = {"run_id", "point", "replication", "seed", "status", "error", "seconds", "label"}
+
+
+def _factors(spec: dict[str, object]) -> list[str]:
+    names: dict[str, None] = {}
+    points = spec.get("points", [])
+    if isinstance(points, list):
+        for p in points:
+            if isinstance(p, dict):
+                for k in p:
+                    names.setdefault(str(k))
+    return list(names)
+
+
+def _f(x: object) -> str:
+    if isinstance(x, float | np.floating) and np.isnan(x):
+        return "–"
+    return f"{x:.4g}" if isinstance(x, float | np.floating) else str(x)

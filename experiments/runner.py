@@ -1,0 +1,239 @@
+"""Run a sweep into its results store: resume, chunk, dispatch, record, show progress.
+
+Examples:
+    >>> import tempfile
+    >>> from experiments.sweep import parse_sweep
+    >>> spec = parse_sweep({"name": "t", "model": "noop", "replications": 3,
+    ...                     "factors": {"a.b": [1, 2]}})
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     first = run_sweep(spec, d, executor="inprocess", progress=False)
+    ...     again = run_sweep(spec, d, executor="inprocess", progress=False)
+    >>> first.ran, first.failed, again.ran, again.skipped
+    (6, 0, 0, 6)
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from experiments.executors import Executor, make_executor
+from experiments.models import Task, metric_names, run_task
+from experiments.store import Store, load_runs
+from experiments.sweep import SweepSpec
+
+#: Target wall time of one task: enough to hide dispatch costs, small enough to balance load.
+TASK_SECONDS = 0.15
+#: Longest a finished run waits in memory before its chunk is written.
+FLUSH_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """What a call to :func:`run_sweep` did."""
+
+    folder: Path
+    total: int
+    skipped: int
+    ran: int
+    failed: int
+    seconds: float
+    chunk: int
+    workers: int
+
+    def frame(self) -> pd.DataFrame:
+        """Every stored run of the sweep."""
+        return load_runs(self.folder)
+
+
+def default_folder(spec: SweepSpec, out: str | Path | None) -> Path:
+    """``--out`` if given, else ``results/<name>``."""
+    return Path(out) if out is not None else Path("results") / spec.name
+
+
+def _runs_of(
+    spec: SweepSpec, done: np.ndarray[Any, Any]
+) -> tuple[int, Iterator[tuple[int, int, int, int]]]:
+    """How many runs are not stored yet, and those runs, lazily (memory does not grow with
+    the number of runs beyond one byte each)."""
+    stored = np.zeros(spec.n_runs, dtype=bool)
+    stored[done[(done >= 0) & (done < spec.n_runs)]] = True
+    runs = ((r.run_id, r.point, r.replication, r.seed) for r in spec.runs() if not stored[r.run_id])
+    return spec.n_runs - int(stored.sum()), runs
+
+
+def _tasks(
+    spec: SweepSpec, pending: Iterator[tuple[int, int, int, int]], chunk: int
+) -> Iterator[Task]:
+    for batch in itertools.batched(pending, chunk):
+        runs = tuple(
+            (run_id, point, rep, seed, spec.overrides(point)) for run_id, point, rep, seed in batch
+        )
+        yield Task(spec.model, spec.scenario, spec.metrics, runs)
+
+
+def _decorate(
+    spec: SweepSpec, rows: list[dict[str, Any]], columns: Mapping[str, bool]
+) -> list[dict[str, Any]]:
+    """Add the design point's label and factor values to each row.
+
+    ``columns`` (from :func:`_factor_columns`) says which factors are numbers: those are
+    stored as floats (NaN where a point leaves them unset), the others as text ("" where
+    unset), so every Parquet chunk has the same schema whichever points it holds.
+    """
+    for row in rows:
+        point = spec.points[row["point"]]
+        row["label"] = spec.labels[row["point"]]
+        for name, numeric in columns.items():
+            value = point.get(name, spec.base.get(name))
+            if numeric:
+                row[name] = math.nan if value is None else float(value)
+            else:
+                row[name] = "" if value is None else str(value)
+    return rows
+
+
+def _factor_columns(spec: SweepSpec) -> dict[str, bool]:
+    """Every factor set by some point, in order, and whether all its values are numbers."""
+    numeric: dict[str, bool] = {}
+    for p in spec.points:
+        for k, v in p.items():
+            numeric[k] = numeric.get(k, True) and isinstance(v, int | float)
+    for k in numeric:
+        if k in spec.base:
+            numeric[k] = numeric[k] and isinstance(spec.base[k], int | float)
+    return numeric
+
+
+def run_sweep(
+    spec: SweepSpec,
+    out: str | Path | None = None,
+    *,
+    executor: str | Executor = "local",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    chunk: int | None = None,
+    progress: bool = True,
+    console: Console | None = None,
+) -> SweepResult:
+    """Run every run of ``spec`` not yet in the store at ``out``; write as they finish."""
+    folder = default_folder(spec, out)
+    store = Store(folder)
+    manifest = store.open(spec.to_dict(), spec.fingerprint(), spec.seed)
+    manifest["metrics"] = list(spec.metrics) or metric_names(spec.model)
+    n_pending, pending = _runs_of(spec, store.done_ids())
+    skipped = spec.n_runs - n_pending
+    columns = _factor_columns(spec)
+    start = time.perf_counter()
+    ran = failed = 0
+    used_chunk = chunk or 1
+    n_workers = 1
+    buffer: list[dict[str, Any]] = []
+
+    def flush() -> None:
+        if buffer:
+            store.append(buffer)
+            buffer.clear()
+
+    ex: Executor | None = None
+    bar = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]} runs/s"),
+        TextColumn("failed {task.fields[failed]}"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=console or Console(stderr=True),
+        disable=not progress,
+    )
+    try:
+        with bar:
+            bar_task = bar.add_task(
+                spec.name, total=spec.n_runs, completed=skipped, rate="–", failed=0
+            )
+            if n_pending and chunk is None:
+                # a pilot run here sizes the chunks so that each task lasts ~TASK_SECONDS
+                pilot = next(_tasks(spec, itertools.islice(pending, 1), 1))
+                rows = run_task(pilot)
+                used_chunk = _chunk_size(rows[0]["seconds"], n_pending, workers)
+                buffer.extend(_decorate(spec, rows, columns))
+                failed += sum(r["status"] != "ok" for r in rows)
+                ran += len(rows)
+                bar.update(bar_task, advance=len(rows), failed=failed)
+            if ran < n_pending:  # no pool or cluster is started when nothing is left to run
+                ex = (
+                    make_executor(executor, workers, scheduler, model=spec.model)
+                    if isinstance(executor, str)
+                    else executor
+                )
+                n_workers = ex.workers
+                last = time.perf_counter()
+                for _, rows in ex.imap_unordered(run_task, _tasks(spec, pending, used_chunk)):
+                    buffer.extend(_decorate(spec, rows, columns))
+                    ran += len(rows)
+                    failed += sum(r["status"] != "ok" for r in rows)
+                    now = time.perf_counter()
+                    if now - last >= FLUSH_SECONDS or len(buffer) >= 5000:
+                        flush()
+                        last = now
+                    rate = ran / max(now - start, 1e-9)
+                    bar.update(bar_task, advance=len(rows), failed=failed, rate=f"{rate:,.1f}")
+    finally:
+        flush()
+        if ex is not None and isinstance(executor, str):
+            ex.close()
+    seconds = time.perf_counter() - start
+    stored = len(store.done_ids())
+    manifest["progress"] = {
+        "runs": spec.n_runs,
+        "stored": stored,
+        "complete": stored == spec.n_runs,
+        "updated": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    store.write_manifest(manifest)
+    return SweepResult(folder, spec.n_runs, skipped, ran, failed, seconds, used_chunk, n_workers)
+
+
+def _chunk_size(pilot_seconds: float, pending: int, workers: int | None) -> int:
+    """Runs per task: about TASK_SECONDS of work, but enough tasks to keep workers busy."""
+    per_task = max(1, math.ceil(TASK_SECONDS / max(pilot_seconds, 1e-6)))
+    balance = max(1, pending // (4 * max(workers or 2, 1)))
+    return int(min(per_task, balance))
+
+
+def summarise_runs(frame: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
+    """Mean, standard deviation and count of each metric per design point."""
+    ok = frame[frame["status"] == "ok"]
+    cols = [m for m in metrics if m in ok.columns]
+    grouped = ok.groupby(["point", "label"], sort=True)[cols]
+    table = grouped.agg(["mean", "std", "count"])
+    return table
+
+
+def describe_result(result: SweepResult, spec: Mapping[str, Any] | None = None) -> str:
+    """One paragraph about a finished call."""
+    return (
+        f"{result.folder}: {result.ran} runs in {result.seconds:.1f} s "
+        f"({result.skipped} already stored, {result.failed} failed; "
+        f"{result.workers} worker(s), {result.chunk} run(s) per task)"
+    )

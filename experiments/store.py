@@ -1,0 +1,185 @@
+"""The results store of a sweep: append-only Parquet chunks and an atomic manifest.
+
+Layout of ``results/<name>/``::
+
+    manifest.json          the spec, root entropy, versions, git commit, progress counts
+    runs/part-*.parquet    one row per finished run; files are only ever added
+    .tmp files             a chunk being written; readers ignore names starting with "."
+
+Every file is written to a temporary name, flushed to disk and renamed into place, so a
+``kill -9`` at any moment leaves either the whole chunk or none of it. Rows are keyed by
+``run_id``; should a run ever be present twice (it cannot be by construction, but a store
+copied together by hand might), :func:`load_runs` keeps the first.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+
+from simulator.config import ConfigError
+
+MANIFEST = "manifest.json"
+RUNS = "runs"
+_PACKAGES = ("negsim", "numpy", "numba", "mesa", "networkx", "scipy", "SALib", "dask", "pandas")
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file, fsync and rename."""
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    with tmp.open("wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def versions() -> dict[str, str]:
+    """Versions of the packages that decide results."""
+    out = {"python": platform.python_version()}
+    for name in _PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return out
+
+
+def git_commit() -> str | None:
+    """The commit of the source tree negsim runs from (``+dirty`` if it has changes)."""
+    root = Path(__file__).resolve().parents[1]
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return commit + ("+dirty" if dirty else "")
+
+
+class Store:
+    """A results folder: open (or create) it for one sweep, append chunks, read what is done."""
+
+    def __init__(self, folder: str | Path) -> None:
+        self.folder = Path(folder)
+        self.runs = self.folder / RUNS
+
+    @property
+    def manifest_path(self) -> Path:
+        """Where the manifest lives."""
+        return self.folder / MANIFEST
+
+    def manifest(self) -> dict[str, Any] | None:
+        """The manifest, or None for a new folder."""
+        try:
+            data: dict[str, Any] = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except (OSError, json.JSONDecodeError) as exc:
+            raise ConfigError(self.manifest_path, "(file)", str(exc), "a negsim manifest") from None
+        return data
+
+    def open(self, spec: Mapping[str, Any], fingerprint: str, root_entropy: int) -> dict[str, Any]:
+        """Create the folder, or check that it holds this same sweep (then it is resumed)."""
+        old = self.manifest()
+        if old is not None and old.get("fingerprint") != fingerprint:
+            raise ConfigError(
+                self.folder,
+                "(results folder)",
+                str(self.folder),
+                "a folder holding the same sweep (this one holds a different spec; "
+                "choose another --out or remove it)",
+            )
+        self.runs.mkdir(parents=True, exist_ok=True)
+        manifest = old or {
+            "negsim_results": 1,
+            "spec": dict(spec),
+            "fingerprint": fingerprint,
+            "root_entropy": root_entropy,
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        manifest["versions"] = versions()
+        manifest["git_commit"] = git_commit()
+        manifest["platform"] = platform.platform()
+        self.write_manifest(manifest)
+        return manifest
+
+    def write_manifest(self, manifest: Mapping[str, Any]) -> None:
+        """Replace the manifest atomically."""
+        blob = json.dumps(manifest, indent=2, sort_keys=False, default=str).encode()
+        write_atomic(self.manifest_path, blob + b"\n")
+
+    def append(self, rows: Sequence[Mapping[str, Any]]) -> Path | None:
+        """Write rows as a new Parquet chunk (atomically); returns its path."""
+        if not rows:
+            return None
+        table = pa.Table.from_pylist(list(rows))
+        sink = pa.BufferOutputStream()
+        pq.write_table(table, sink, compression="zstd")
+        first = int(rows[0]["run_id"])
+        path = self.runs / f"part-{first:09d}-{uuid.uuid4().hex[:8]}.parquet"
+        write_atomic(path, sink.getvalue().to_pybytes())
+        return path
+
+    def parts(self) -> list[Path]:
+        """Finished chunk files."""
+        if not self.runs.is_dir():
+            return []
+        return sorted(p for p in self.runs.glob("part-*.parquet"))
+
+    def done_ids(self) -> np.ndarray[Any, np.dtype[np.int64]]:
+        """``run_id`` of every run already stored."""
+        parts = self.parts()
+        if not parts:
+            return np.zeros(0, dtype=np.int64)
+        table = ds.dataset(parts, format="parquet").to_table(columns=["run_id"])
+        ids: np.ndarray[Any, np.dtype[np.int64]] = np.unique(
+            table.column("run_id").to_numpy().astype(np.int64)
+        )
+        return ids
+
+
+def load_runs(folder: str | Path) -> pd.DataFrame:
+    """Every stored run of a results folder, one row per run, ordered by ``run_id``."""
+    store = Store(folder)
+    parts = store.parts()
+    if not parts:
+        if store.manifest() is None:
+            raise ConfigError(folder, "(results folder)", str(folder), "a negsim results folder")
+        return pd.DataFrame(columns=["run_id"])
+    frame = ds.dataset(parts, format="parquet").to_table().to_pandas()
+    frame = frame.drop_duplicates("run_id").sort_values("run_id").reset_index(drop=True)
+    return frame

@@ -19,17 +19,12 @@ import typer
 from rich.progress import Progress
 
 from experiments.catalogue import find_scenario, list_scenarios
-from experiments.demo import run_demo
-from experiments.outputs import write_run
 from simulator.config import ConfigError
 from simulator.negotiation.catalogue import strategy_catalogue
-from simulator.negotiation.protocol import negotiate as play
 from simulator.negotiation.spec import load_negotiation
 from simulator.negotiation.strategies.base import StrategyError
 from simulator.negotiation.summary import describe, summarise
 from simulator.rng import root_entropy, root_sequence
-from simulator.world.model import AllianceModel
-from simulator.world.scenario import load_scenario
 
 app = typer.Typer(
     add_completion=False,
@@ -70,6 +65,8 @@ def negotiate(
     ] = None,
 ) -> None:
     """Play one negotiation described by FILE."""
+    from simulator.negotiation.protocol import negotiate as play
+
     with clean_errors(file):
         neg = load_negotiation(file)
         root = root_sequence(seed)
@@ -130,6 +127,10 @@ def run(
     as_json: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
 ) -> None:
     """Run one world and write its results folder."""
+    from experiments.outputs import write_run
+    from simulator.world.model import AllianceModel
+    from simulator.world.scenario import load_scenario
+
     with clean_errors(scenario):
         path = find_scenario(scenario)
         config = load_scenario(path, _overrides(set_ or []))
@@ -160,6 +161,8 @@ def demo(
     seed: Annotated[int, typer.Option(min=0, help="root seed")] = 0,
 ) -> None:
     """Play the shipped example negotiations and show walk-away leverage by simulation."""
+    from experiments.demo import run_demo
+
     with clean_errors():
         typer.echo(run_demo(seed))
 

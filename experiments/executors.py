@@ -92,6 +92,9 @@ class LocalPool:
         self.workers = workers
         ctx = mp.get_context("forkserver")
         ctx.set_forkserver_preload(list(PRELOAD.get(model, PRELOAD["world"])))
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()  # the server preloads while the caller goes on
         self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
 
     def imap_unordered(

@@ -11,11 +11,12 @@ The verdict, with ``d`` the paired differences signed so that the predicted dire
 positive, ``effect = mean(d)`` and ``[lo, hi]`` its 95% bootstrap confidence interval
 (BCa, :func:`scipy.stats.bootstrap`):
 
-* ``supported`` — ``lo > 0`` and ``effect ≥ min_effect``: the effect is there, in the
-  predicted direction, and large enough to matter;
+* ``supported`` — ``lo > 0``, ``effect ≥ min_effect`` and ``p < 0.05``: the effect is there,
+  in the predicted direction, and large enough to matter;
 * ``refuted`` — ``hi < min_effect``: the effect is confidently smaller than the minimum
   (absent, negligible or reversed);
-* ``inconclusive`` — anything else: more replications would be needed.
+* ``inconclusive`` — anything else, and always with fewer than ``MIN_N`` (10) paired
+  replications: more would be needed.
 
 The p-value is a two-sided paired sign-flip permutation test of ``mean(d) = 0``
 (:func:`scipy.stats.permutation_test`).
@@ -35,7 +36,7 @@ import json
 import math
 import shlex
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -179,6 +180,8 @@ def sweep_data(claim: Claim, replications: int | None, seed: int | None) -> dict
         {"label": "treatment", **claim.treatment},
     ]
     for v in claim.sweep_values:
+        if {**claim.control, claim.sweep_parameter: v} == dict(claim.control):
+            continue  # the control itself: its runs serve this value of the sweep too
         points.append(
             {"label": f"{claim.sweep_parameter}={v}", **claim.control, claim.sweep_parameter: v}
         )
@@ -194,12 +197,23 @@ def sweep_data(claim: Claim, replications: int | None, seed: int | None) -> dict
     }
 
 
-def verdict(effect: float, ci: tuple[float, float], min_effect: float) -> str:
+#: Fewer paired replications than this give no verdict: a bootstrap of a handful of
+#: differences is little more than their range.
+MIN_N = 10
+
+
+def verdict(
+    effect: float,
+    ci: tuple[float, float],
+    min_effect: float,
+    n: int = MIN_N,
+    p_value: float = 0.0,
+) -> str:
     """Supported, refuted or inconclusive, for an effect signed in the predicted direction."""
     lo, hi = ci
-    if math.isnan(effect) or math.isnan(lo) or math.isnan(hi):
+    if math.isnan(effect) or math.isnan(lo) or math.isnan(hi) or n < MIN_N:
         return "inconclusive"
-    if lo > 0 and effect >= min_effect:
+    if lo > 0 and effect >= min_effect and p_value < 0.05:
         return "supported"
     if hi < min_effect:
         return "refuted"
@@ -301,11 +315,13 @@ def evaluate(claim: Claim, frame: pd.DataFrame, seed: int) -> dict[str, Any]:
     effect, ci, p = paired_stats(diffs, seed)
     n = int(np.isfinite(diffs).sum())
     signed_ci = (ci[0], ci[1]) if claim.sign > 0 else (-ci[1], -ci[0])
-    v = verdict(claim.sign * effect, signed_ci, claim.min_effect)
+    v = verdict(claim.sign * effect, signed_ci, claim.min_effect, n, p)
     curve = []
     for value in claim.sweep_values:
         label = f"{claim.sweep_parameter}={value}"
         col = wide.get(label)
+        if col is None and {**claim.control, claim.sweep_parameter: value} == dict(claim.control):
+            col = control
         if col is None:
             continue
         d = (col - control).to_numpy(dtype=float)
@@ -454,9 +470,9 @@ def render_report(res: ClaimResult) -> str:
         res.command,
         "```",
         "",
-        "Verdict rule: supported if the 95% CI excludes 0 in the predicted direction and the "
-        "effect reaches the minimum; refuted if the whole CI lies below the minimum; "
-        "inconclusive otherwise.",
+        "Verdict rule (with at least 10 paired replications): supported if the 95% CI "
+        "excludes 0 in the predicted direction, the effect reaches the minimum and p < 0.05; "
+        "refuted if the whole CI lies below the minimum; inconclusive otherwise.",
         "",
     ]
     return "\n".join(lines)
@@ -483,17 +499,3 @@ def describe_claim(res: ClaimResult) -> str:
             f"  reproduce: {res.command}",
         ]
     )
-
-
-def claim_table(results: Sequence[ClaimResult]) -> str:
-    """A markdown table of verdicts (the README keeps one)."""
-    lines = [
-        "| claim | metric | effect | 95% CI | p | n | verdict |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for r in results:
-        lines.append(
-            f"| `{r.claim.name}` | `{r.claim.metric}` | {_fmt(r.effect)} | "
-            f"{_fmt(r.ci[0])} to {_fmt(r.ci[1])} | {_fmt(r.p_value)} | {r.n} | **{r.verdict}** |"
-        )
-    return "\n".join(lines)

@@ -46,6 +46,18 @@ def clean_errors(file: str | None = None) -> Iterator[None]:
     except StrategyError as exc:
         typer.echo(f"negsim: {file + ': ' if file else ''}{exc}", err=True)
         raise typer.Exit(2) from None
+    except OSError as exc:  # an output folder that cannot be written, a full disk
+        where = exc.filename or file or ""
+        typer.echo(f"negsim: {where}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+def _at_least(**options: tuple[int | None, int]) -> None:
+    """Reject an integer option below its minimum (``name=(value, low)``), as a ConfigError."""
+    for name, (value, low) in options.items():
+        if value is not None and value < low:
+            flag = "--" + name.replace("_", "-")
+            raise ConfigError(flag, flag, value, f"an integer >= {low}")
 
 
 def _emit(data: Any, as_json: bool, text: Callable[[], str]) -> None:
@@ -60,14 +72,13 @@ def _emit(data: Any, as_json: bool, text: Callable[[], str]) -> None:
 def negotiate(
     file: Annotated[str, typer.Argument(help="negotiation file (TOML)")],
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
-    seed: Annotated[
-        int | None, typer.Option(min=0, help="root seed (default: fresh entropy)")
-    ] = None,
+    seed: Annotated[int | None, typer.Option(help="root seed (default: fresh entropy)")] = None,
 ) -> None:
     """Play one negotiation described by FILE."""
     from simulator.negotiation.protocol import negotiate as play
 
     with clean_errors(file):
+        _at_least(seed=(seed, 0))
         neg = load_negotiation(file)
         root = root_sequence(seed)
         result = play(neg, root)
@@ -112,9 +123,7 @@ def _overrides(items: list[str]) -> dict[str, object]:
 @app.command()
 def run(
     scenario: Annotated[str, typer.Argument(help="a name from `negsim scenarios`, or a path")],
-    seed: Annotated[
-        int | None, typer.Option(min=0, help="root seed (default: fresh entropy)")
-    ] = None,
+    seed: Annotated[int | None, typer.Option(help="root seed (default: fresh entropy)")] = None,
     until: Annotated[
         float | None, typer.Option(help="months to simulate (default: horizon)")
     ] = None,
@@ -132,6 +141,7 @@ def run(
     from simulator.world.scenario import load_scenario
 
     with clean_errors(scenario):
+        _at_least(seed=(seed, 0))
         path = find_scenario(scenario)
         config = load_scenario(path, _overrides(set_ or []))
         if until is not None and until <= 0:
@@ -158,12 +168,13 @@ def scenarios() -> None:
 
 @app.command()
 def demo(
-    seed: Annotated[int, typer.Option(min=0, help="root seed")] = 0,
+    seed: Annotated[int, typer.Option(help="root seed")] = 0,
 ) -> None:
     """Play the shipped example negotiations and show walk-away leverage by simulation."""
     from experiments.demo import run_demo
 
     with clean_errors():
+        _at_least(seed=(seed, 0))
         typer.echo(run_demo(seed))
 
 
@@ -174,7 +185,7 @@ ExecutorOpt = Annotated[
     ),
 ]
 WorkersOpt = Annotated[
-    int | None, typer.Option("--workers", min=1, help="worker processes (default: all cores)")
+    int | None, typer.Option("--workers", help="worker processes (default: all cores)")
 ]
 SchedulerOpt = Annotated[
     str | None,
@@ -191,11 +202,11 @@ def sweep(
     executor: ExecutorOpt = "local",
     scheduler: SchedulerOpt = None,
     replications: Annotated[
-        int | None, typer.Option(min=1, help="replications (default: the file's)")
+        int | None, typer.Option(help="replications (default: the file's)")
     ] = None,
-    seed: Annotated[int | None, typer.Option(min=0, help="root seed (default: the file's)")] = None,
+    seed: Annotated[int | None, typer.Option(help="root seed (default: the file's)")] = None,
     chunk: Annotated[
-        int | None, typer.Option(min=1, help="runs per task (default: about 0.15 s of work)")
+        int | None, typer.Option(help="runs per task (default: about 0.15 s of work)")
     ] = None,
     quiet: QuietOpt = False,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
@@ -205,6 +216,9 @@ def sweep(
     from experiments.sweep import load_sweep
 
     with clean_errors(spec):
+        _at_least(
+            workers=(workers, 1), replications=(replications, 1), seed=(seed, 0), chunk=(chunk, 1)
+        )
         sweep_spec = load_sweep(spec, replications=replications, seed=seed)
         result = run_sweep(
             sweep_spec,
@@ -239,11 +253,9 @@ def claims() -> None:
 def claim(
     target: Annotated[str, typer.Argument(help="a name from `negsim claims`, or a claim file")],
     replications: Annotated[
-        int | None, typer.Option(min=2, help="paired replications (default: the claim's)")
+        int | None, typer.Option(help="paired replications (default: the claim's)")
     ] = None,
-    seed: Annotated[
-        int | None, typer.Option(min=0, help="root seed (default: the claim's)")
-    ] = None,
+    seed: Annotated[int | None, typer.Option(help="root seed (default: the claim's)")] = None,
     workers: WorkersOpt = None,
     executor: ExecutorOpt = "local",
     scheduler: SchedulerOpt = None,
@@ -257,6 +269,7 @@ def claim(
     from experiments.claim import describe_claim, run_claim
 
     with clean_errors(target):
+        _at_least(workers=(workers, 1), replications=(replications, 2), seed=(seed, 0))
         result = run_claim(
             target,
             replications=replications,
@@ -296,6 +309,7 @@ def sensitivity(
     from experiments.sensitivity import format_table, run_sensitivity
 
     with clean_errors(spec):
+        _at_least(workers=(workers, 1))
         result = run_sensitivity(
             spec,
             out=out,
@@ -318,17 +332,16 @@ def tournament(
         list[str] | None,
         typer.Option("--domain", help="a negotiation file to play on (repeat; default: shipped)"),
     ] = None,
-    random_domains: Annotated[
-        int, typer.Option(min=0, help="random linear-additive domains to add")
-    ] = 0,
-    repetitions: Annotated[int, typer.Option(min=1, help="seeded repetitions per pairing")] = 10,
-    seed: Annotated[int, typer.Option(min=0, help="root seed")] = 0,
+    random_domains: Annotated[int, typer.Option(help="random linear-additive domains to add")] = 0,
+    repetitions: Annotated[int, typer.Option(help="seeded repetitions per pairing")] = 10,
+    seed: Annotated[int, typer.Option(help="root seed")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="print the ranking as JSON")] = False,
 ) -> None:
     """Round-robin of strategies over domains: ranking by utility, agreements, Nash distance."""
     from experiments.tournament import format_matrix, format_ranking, run_tournament
 
     with clean_errors():
+        _at_least(random_domains=(random_domains, 0), repetitions=(repetitions, 1), seed=(seed, 0))
         result = run_tournament(
             strategies=strategy or None,
             domains=list(domain) if domain else None,

@@ -14,8 +14,12 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from simulator.config import ConfigError
@@ -55,25 +59,79 @@ class InProcess:
         return None
 
 
+@dataclass(frozen=True)
+class Lost:
+    """The result of a task whose worker died running it (killed, out of memory)."""
+
+    reason: str
+
+
 def _in_flight(
-    submit: Callable[[Any], Future[Any]], tasks: Iterable[Any], limit: int
+    submit: Callable[[Any], Future[Any]],
+    tasks: Iterable[Any],
+    limit: int,
+    restart: Callable[[], None] | None = None,
 ) -> Iterator[tuple[Any, Any]]:
+    """Keep ``limit`` tasks submitted; survive a worker's death by restarting the pool.
+
+    When a worker dies, every task still in the pool fails with it. Tasks that had finished
+    keep their results; the others are run again one at a time on a fresh pool, so the one
+    that kills its worker is known: it alone is given up, as :class:`Lost`.
+    """
     pending: dict[Future[Any], Any] = {}
+    suspects: list[Any] = []
     it = iter(tasks)
     exhausted = False
+
+    def collect(futures: Iterable[Future[Any]]) -> Iterator[tuple[Any, Any]]:
+        for fut in futures:
+            task = pending.pop(fut)
+            try:
+                result = fut.result()
+            except BrokenProcessPool:
+                if restart is None:
+                    raise
+                suspects.append(task)
+                continue
+            yield task, result
+
     while True:
+        while suspects:  # alone in the pool: if it dies now, this task killed it
+            task = suspects.pop()
+            try:
+                result = submit(task).result()
+            except BrokenProcessPool as exc:
+                result = Lost(f"worker process died running it ({exc})")
+                assert restart is not None
+                restart()
+            yield task, result
+        broken = False
         while not exhausted and len(pending) < limit:
             try:
                 task = next(it)
             except StopIteration:
                 exhausted = True
                 break
-            pending[submit(task)] = task
-        if not pending:
+            try:
+                pending[submit(task)] = task
+            except BrokenProcessPool:
+                if restart is None:
+                    raise
+                suspects.append(task)
+                broken = True
+                break
+        if not pending and not suspects:
             return
-        done, _ = wait(pending, return_when=FIRST_COMPLETED)
-        for fut in done:
-            yield pending.pop(fut), fut.result()
+        if pending and not broken:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            n_suspects = len(suspects)
+            yield from collect(done)
+            broken = len(suspects) > n_suspects
+        if broken:
+            wait(pending)  # a broken pool fails everything it holds at once
+            yield from collect(list(pending))
+            assert restart is not None
+            restart()
 
 
 #: What a local pool's forkserver imports once, before it forks workers, by model: a ``noop``
@@ -90,20 +148,54 @@ class LocalPool:
 
     def __init__(self, workers: int, model: str = "world") -> None:
         self.workers = workers
-        ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(list(PRELOAD.get(model, PRELOAD["world"])))
+        self._ctx = mp.get_context("forkserver")
+        self._ctx.set_forkserver_preload(list(PRELOAD.get(model, PRELOAD["world"])))
         from multiprocessing import forkserver
 
         forkserver.ensure_running()  # the server preloads while the caller goes on
-        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+        self._pool = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=self._ctx,
+            initializer=_die_with_driver,
+            initargs=(os.getpid(),),
+        )
+
+    def _restart(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool = self._start()
 
     def imap_unordered(
         self, fn: Callable[[Any], Any], tasks: Iterable[Any]
     ) -> Iterator[tuple[Any, Any]]:
-        yield from _in_flight(lambda t: self._pool.submit(fn, t), tasks, 3 * self.workers)
+        yield from _in_flight(
+            lambda t: self._pool.submit(fn, t), tasks, 3 * self.workers, restart=self._restart
+        )
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _die_with_driver(driver: int) -> None:
+    """Worker initialiser: exit soon after the negsim process that owns the pool is gone.
+
+    A pool worker waits on a pipe whose writing end it holds itself, so a ``kill -9`` of
+    negsim would leave it (and the forkserver) running forever; a watchdog thread ends it.
+    """
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            try:
+                os.kill(driver, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:  # alive, another user's (cannot happen for our parent)
+                continue
+
+    threading.Thread(target=watch, name="negsim-watchdog", daemon=True).start()
 
 
 class DaskExecutor:
@@ -150,7 +242,11 @@ class DaskExecutor:
                 break
         for fut in ac:
             task = pending.pop(fut.key)
-            yield task, fut.result()
+            try:
+                result = fut.result()
+            except Exception as exc:  # KilledWorker, a lost connection: recorded, not fatal
+                result = Lost(f"{type(exc).__name__}: {exc}")
+            yield task, result
             fut.release()
             nxt = next(it, None)
             if nxt is not None:
@@ -171,6 +267,12 @@ class DaskExecutor:
 
 def _malloc_env() -> str | None:
     return os.environ.get("MALLOC_TRIM_THRESHOLD_")
+
+
+def check_executor(kind: str, scheduler: str | None = None) -> None:
+    """Reject an unknown executor name before anything starts."""
+    if not scheduler and kind not in EXECUTORS:
+        raise ConfigError("--executor", "executor", kind, f"one of {list(EXECUTORS)}")
 
 
 def make_executor(

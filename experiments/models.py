@@ -4,7 +4,8 @@
 :func:`simulator.world.metrics.run_metrics`. ``noop`` is a trivial model for measuring and
 testing the runner itself: it spends ``work_ms`` milliseconds of arithmetic and returns a
 seeded draw;
-``fail = true`` makes every run raise, ``fail = K`` the runs whose seed is a multiple of K.
+``fail = true`` makes every run raise, ``fail = K`` the runs whose seed is a multiple of K;
+``crash = K`` kills the worker process running a run whose seed is a multiple of K.
 
 A task is a list of runs; :func:`run_task` runs them in turn and returns one row per run.
 A run that raises is recorded with ``status = "error"`` and its message; it never stops
@@ -74,6 +75,14 @@ def _noop(overrides: Mapping[str, Any], seed: int) -> dict[str, float]:
     fail = overrides.get("fail", False)
     if fail is True or (isinstance(fail, int | float) and fail > 0 and seed % int(fail) == 0):
         raise RuntimeError(f"noop asked to fail (fail = {fail!r}, seed {seed})")
+    crash = overrides.get("crash", 0)
+    if isinstance(crash, int) and crash > 0 and seed % crash == 0:
+        import multiprocessing
+        import os
+
+        if multiprocessing.parent_process() is not None:  # a worker process: die outright
+            os._exit(70)
+        raise RuntimeError(f"noop asked to crash its worker (seed {seed}), but runs in-process")
     work = float(overrides.get("work_ms", 0.0))
     if work > 0:
         end = time.perf_counter() + work / 1000.0
@@ -84,7 +93,9 @@ def _noop(overrides: Mapping[str, Any], seed: int) -> dict[str, float]:
     total = sum(
         float(v)
         for k, v in overrides.items()
-        if k not in ("work_ms", "fail") and isinstance(v, int | float) and not isinstance(v, bool)
+        if k not in ("work_ms", "fail", "crash")
+        and isinstance(v, int | float)
+        and not isinstance(v, bool)
     )
     return {"x": x, "y": x + total}
 
@@ -120,6 +131,24 @@ def run_task(task: Task) -> list[dict[str, Any]]:
         row["seconds"] = time.perf_counter() - start
         rows.append(row)
     return rows
+
+
+def lost_rows(task: Task, reason: str) -> list[dict[str, Any]]:
+    """Rows for the runs of a task whose worker died: recorded as errors, metrics NaN."""
+    names = list(task.metrics) or metric_names(task.model)
+    return [
+        {
+            "run_id": run_id,
+            "point": point,
+            "replication": replication,
+            "seed": seed,
+            "status": "error",
+            "error": reason,
+            **dict.fromkeys(names, np.nan),
+            "seconds": np.nan,
+        }
+        for run_id, point, replication, seed, _ in task.runs
+    ]
 
 
 def make_tasks(

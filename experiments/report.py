@@ -29,7 +29,8 @@ def write_report(folder: str | Path) -> Path:
     spec = manifest.get("spec", {})
     metrics = [m for m in manifest.get("metrics") or spec.get("metrics", [])]
     frame = load_runs(path)
-    total = int(manifest.get("progress", {}).get("runs", len(frame)))
+    planned = len(spec.get("points", [])) * int(spec.get("replications", 0) or 0)
+    total = int(manifest.get("progress", {}).get("runs", planned or len(frame)))
     if frame.empty:
         text = f"# {spec.get('name', path.name)}\n\nNo runs stored yet (of {total}).\n"
         out = path / "summary.md"

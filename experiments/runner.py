@@ -35,8 +35,8 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from experiments.executors import Executor, make_executor
-from experiments.models import Task, metric_names, run_task
+from experiments.executors import Executor, Lost, check_executor, make_executor
+from experiments.models import Task, lost_rows, metric_names, run_task
 from experiments.store import Store, load_runs
 from experiments.sweep import SweepSpec
 
@@ -136,7 +136,27 @@ def run_sweep(
 ) -> SweepResult:
     """Run every run of ``spec`` not yet in the store at ``out``; write as they finish."""
     folder = default_folder(spec, out)
+    if isinstance(executor, str):
+        check_executor(executor, scheduler)  # before anything is written
     store = Store(folder)
+    store.lock()
+    try:
+        return _run_sweep(spec, store, executor, workers, scheduler, chunk, progress, console)
+    finally:
+        store.unlock()
+
+
+def _run_sweep(
+    spec: SweepSpec,
+    store: Store,
+    executor: str | Executor,
+    workers: int | None,
+    scheduler: str | None,
+    chunk: int | None,
+    progress: bool,
+    console: Console | None,
+) -> SweepResult:
+    folder = store.folder
     manifest = store.open(spec.to_dict(), spec.fingerprint(), spec.seed)
     manifest["metrics"] = list(spec.metrics) or metric_names(spec.model)
     n_pending, pending = _runs_of(spec, store.done_ids())
@@ -171,7 +191,7 @@ def run_sweep(
             bar_task = bar.add_task(
                 spec.name, total=spec.n_runs, completed=skipped, rate="–", failed=0
             )
-            if n_pending > (1 if chunk is None else 0):
+            if n_pending > (2 if chunk is None else 0):
                 # started before the pilot, so the pool's start (and a forkserver's preloading)
                 # overlaps it; a finished sweep starts no pool or cluster at all
                 ex = (
@@ -181,17 +201,20 @@ def run_sweep(
                 )
                 n_workers = ex.workers
             if n_pending and chunk is None:
-                # a pilot run here sizes the chunks so that each task lasts ~TASK_SECONDS
-                pilot = next(_tasks(spec, itertools.islice(pending, 1), 1))
+                # pilot runs here size the chunks so that each task lasts ~TASK_SECONDS; the
+                # second is warm (the first may pay for imports and compilation)
+                pilot = next(_tasks(spec, itertools.islice(pending, min(2, n_pending)), 2))
                 rows = run_task(pilot)
-                used_chunk = _chunk_size(rows[0]["seconds"], n_pending, n_workers)
+                fastest = min(r["seconds"] for r in rows)
+                used_chunk = _chunk_size(fastest, n_pending, n_workers)
                 buffer.extend(_decorate(spec, rows, columns))
                 failed += sum(r["status"] != "ok" for r in rows)
                 ran += len(rows)
                 bar.update(bar_task, advance=len(rows), failed=failed)
             if ex is not None and ran < n_pending:
                 last = time.perf_counter()
-                for _, rows in ex.imap_unordered(run_task, _tasks(spec, pending, used_chunk)):
+                for task, result in ex.imap_unordered(run_task, _tasks(spec, pending, used_chunk)):
+                    rows = lost_rows(task, result.reason) if isinstance(result, Lost) else result
                     buffer.extend(_decorate(spec, rows, columns))
                     ran += len(rows)
                     failed += sum(r["status"] != "ok" for r in rows)
@@ -215,6 +238,9 @@ def run_sweep(
         "complete": stored == spec.n_runs,
         "updated": datetime.now(UTC).isoformat(timespec="seconds"),
     }
+    manifest["sessions"][-1].update(
+        ran=ran, failed=failed, seconds=round(seconds, 3), workers=n_workers, chunk=used_chunk
+    )
     store.write_manifest(manifest)
     return SweepResult(folder, spec.n_runs, skipped, ran, failed, seconds, used_chunk, n_workers)
 

@@ -35,7 +35,20 @@ from simulator.config import ConfigError
 
 MANIFEST = "manifest.json"
 RUNS = "runs"
-_PACKAGES = ("negsim", "numpy", "numba", "mesa", "networkx", "scipy", "SALib", "dask", "pandas")
+_PACKAGES = (
+    "negsim",
+    "numpy",
+    "numba",
+    "mesa",
+    "networkx",
+    "scipy",
+    "SALib",
+    "dask",
+    "distributed",
+    "pandas",
+    "pyarrow",
+    "duckdb",
+)
 
 
 def _fsync_dir(path: Path) -> None:
@@ -96,6 +109,7 @@ class Store:
     def __init__(self, folder: str | Path) -> None:
         self.folder = Path(folder)
         self.runs = self.folder / RUNS
+        self._lock_fd: int | None = None
 
     @property
     def manifest_path(self) -> Path:
@@ -131,11 +145,47 @@ class Store:
             "root_entropy": root_entropy,
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
         }
-        manifest["versions"] = versions()
-        manifest["git_commit"] = git_commit()
-        manifest["platform"] = platform.platform()
+        session = {
+            "started": datetime.now(UTC).isoformat(timespec="seconds"),
+            "git_commit": git_commit(),
+            "versions": versions(),
+            "platform": platform.platform(),
+        }
+        if old is None:  # the first session also speaks for the folder
+            manifest.update(git_commit=session["git_commit"], versions=session["versions"])
+            manifest["platform"] = session["platform"]
+        elif old.get("git_commit") != session["git_commit"]:
+            manifest.setdefault("warnings", []).append(
+                f"resumed at {session['started']} by commit {session['git_commit']}, "
+                f"not {old.get('git_commit')}: runs may come from two versions of the code"
+            )
+        manifest.setdefault("sessions", []).append(session)
         self.write_manifest(manifest)
         return manifest
+
+    def lock(self) -> None:
+        """Hold this folder for one negsim process (released on close or at exit, even kill -9)."""
+        import fcntl
+
+        self.folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.folder / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise ConfigError(
+                self.folder,
+                "(results folder)",
+                str(self.folder),
+                "a folder no other negsim process is writing to (one is, now)",
+            ) from None
+        self._lock_fd = fd
+
+    def unlock(self) -> None:
+        """Release :meth:`lock`."""
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
 
     def write_manifest(self, manifest: Mapping[str, Any]) -> None:
         """Replace the manifest atomically."""

@@ -122,7 +122,7 @@ class SweepSpec:
     def fingerprint(self) -> str:
         """A hash of everything that decides the results (not the name or description)."""
         decisive = {
-            "scenario": self.scenario,
+            "scenario": Path(self.scenario).name,  # a moved checkout still resumes its stores
             "scenario_text": _scenario_text(self.scenario) if self.model == "world" else "",
             "model": self.model,
             "seed": self.seed,
@@ -187,7 +187,10 @@ def parse_sweep(data: Mapping[str, Any], file: str | Path = "<sweep>") -> SweepS
     if not isinstance(scenario, str):
         raise top.error("scenario", scenario, "a scenario name or file")
     if model == "world":
-        scenario = str(find_scenario(scenario))
+        try:
+            scenario = str(find_scenario(scenario))
+        except ConfigError as exc:
+            raise top.error("scenario", scenario, exc.allowed) from None
         if not Path(scenario).exists():
             raise top.error("scenario", scenario, "an existing scenario file")
     replications = top.integer("replications", 10, low=1, high=1_000_000)
@@ -300,6 +303,9 @@ def _factors(file: str | Path, table: object, kind: str) -> list[Factor]:
             if not low < high:
                 raise g.error("high", high, f"a number above low = {low}")
             integer = bool(value.get("integer", False))
+            if integer and kind == "morris":
+                # SALib reads Morris steps as exact; rounding to integers biases mu*
+                raise g.error("integer", True, "false for a Morris design (use a grid)")
             if kind == "grid":
                 steps = g.integer("steps", 5, low=2, high=100_000)
                 grid = np.linspace(low, high, steps)

@@ -85,6 +85,13 @@ def test_verdict_rule(
     assert verdict(effect, ci, minimum) == expected
 
 
+def test_too_few_replications_or_a_weak_p_value_give_no_verdict() -> None:
+    assert verdict(0.05, (0.02, 0.08), 0.01, n=9, p_value=0.001) == "inconclusive"
+    assert verdict(0.001, (-0.004, 0.006), 0.02, n=5, p_value=0.9) == "inconclusive"
+    assert verdict(0.05, (0.02, 0.08), 0.01, n=30, p_value=0.06) == "inconclusive"
+    assert verdict(0.05, (0.02, 0.08), 0.01, n=30, p_value=0.01) == "supported"
+
+
 def test_a_decrease_claim_is_judged_in_its_own_direction(tmp_path: Path) -> None:
     claim = load_claim(CLAIMS / "frequent_communication.toml")
     assert claim.direction == "decrease"

@@ -59,7 +59,8 @@ def range_spec(kind: str, samples: int, **design: Any) -> SweepSpec:
             "factors": {
                 "p.x": {"low": 0.0, "high": 1.0},
                 "p.y": {"low": -2.0, "high": 5.0},
-                "p.n": {"low": 1, "high": 9, "integer": True},
+                # integer factors are refused for Morris (rounding biases its mu*)
+                "p.n": {"low": 1, "high": 9, "integer": kind != "morris"},
             },
         },
         f"{kind}.toml",
@@ -74,7 +75,7 @@ def assert_within_bounds(spec: SweepSpec) -> None:
         assert set(point) == set(BOUNDS)
         for name, (low, high) in BOUNDS.items():
             assert low <= point[name] <= high, (name, point[name])
-        assert isinstance(point["p.n"], int)
+        assert isinstance(point["p.n"], int if spec.design != "morris" else float)
 
 
 # --- 1. designs ------------------------------------------------------------------------------
@@ -132,7 +133,7 @@ def test_morris_has_d_plus_1_points_per_trajectory() -> None:
     assert len(spec.points) == (d + 1) * trajectories == salib.shape[0]
     assert_within_bounds(spec)
     x = np.array([[p["p.x"], p["p.y"]] for p in spec.points])
-    grid = (x - [0.0, -2.0]) / [1.0, 7.0] * (levels - 1)
+    grid = (x - [0.0, -2.0]) / [1.0, 7.0] * (levels - 1)  # p.n is not integer here
     np.testing.assert_allclose(grid, np.round(grid), atol=1e-9)  # on the level grid
     for t in range(trajectories):
         steps = spec.points[t * (d + 1) : (t + 1) * (d + 1)]
@@ -657,3 +658,64 @@ def test_points_with_different_factors_read_as_one_table(
     query = f"""select label, count(*), min("p.x"), max("p.kind") from read_parquet('{glob}')
                 where "p.x" = 1.5 group by label"""
     assert duckdb.sql(query).fetchall() == [("treatment", 3, 1.5, "b")]
+
+
+@pytest.mark.slow
+def test_a_dead_worker_is_recorded_and_the_sweep_goes_on(tmp_path: Path) -> None:
+    """A worker killed mid-run (as by the OOM killer) costs only its runs, recorded as errors."""
+    spec = parse_sweep(
+        {
+            "name": "crashy",
+            "model": "noop",
+            "replications": 12,
+            "seed": 5,
+            "factors": {"a.b": [1.0, 2.0], "crash": [5]},
+        }
+    )
+    seeds = spec.seeds()
+    doomed = {r for r, s in enumerate(seeds) if s % 5 == 0}
+    assert doomed and len(doomed) < 12  # the seed was not chosen: checked, not hunted
+    result = run_sweep(spec, tmp_path / "out", executor="local", workers=2, chunk=1, progress=False)
+    frame = result.frame()
+    assert len(frame) == 24 and frame["run_id"].is_unique
+    lost = frame[frame["status"] == "error"]
+    assert set(lost["replication"]) == doomed
+    assert lost["error"].str.contains("worker process died").all()
+    assert (frame.loc[frame["status"] == "ok", "x"].notna()).all()
+
+
+def test_a_folder_in_use_is_refused_and_resumes_are_recorded(tmp_path: Path) -> None:
+    """One writer per results folder; each call adds a session with its commit and counts."""
+    from experiments.store import Store
+    from simulator.config import ConfigError
+
+    spec = parse_sweep(
+        {"name": "locked", "model": "noop", "replications": 3, "factors": {"a.b": [1]}}
+    )
+    out = tmp_path / "out"
+    holder = Store(out)
+    holder.lock()
+    try:
+        with pytest.raises(ConfigError, match="no other negsim process"):
+            run_sweep(spec, out, executor="inprocess", progress=False)
+    finally:
+        holder.unlock()
+    run_sweep(spec, out, executor="inprocess", progress=False)
+    run_sweep(spec, out, executor="inprocess", progress=False)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert [s["ran"] for s in manifest["sessions"]] == [3, 0]
+    assert all("git_commit" in s and "versions" in s for s in manifest["sessions"])
+
+
+def test_morris_refuses_integer_factors() -> None:
+    from simulator.config import ConfigError
+
+    with pytest.raises(ConfigError, match="integer"):
+        parse_sweep(
+            {
+                "name": "m",
+                "model": "noop",
+                "design": {"kind": "morris", "samples": 4},
+                "factors": {"p.n": {"low": 1, "high": 9, "integer": True}},
+            }
+        )

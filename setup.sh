@@ -24,3 +24,6 @@ if [ ! -x .venv/bin/python ]; then
     "$python" -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+# Solara's page loads its JavaScript and CSS from a CDN at run time; install the exact versions
+# the installed Solara asks for from the npm registry, so the visualiser works offline.
+.venv/bin/python tools/solara_offline.py

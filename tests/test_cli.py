@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -249,3 +250,29 @@ def test_scenarios_lists_the_shipped_ones(cli: Any) -> None:
     lines = run_cli(cli, "scenarios").stdout.strip().splitlines()
     assert any(line.startswith("default: ") for line in lines)
     assert any(line.startswith("classroom: ") for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        (["no_such_scenario"], "(scenario)"),
+        (["--port", "70000"], "--port"),
+        (["--port", "0"], "--port"),
+        (["--host", "no.such.host"], "--host"),
+    ],
+)
+def test_viz_bad_input_is_one_line_and_exit_2(cli: Any, args: list[str], field: str) -> None:
+    """`viz` checks the scenario and the address before serving: one line, exit code 2."""
+    result = run_cli(cli, "viz", *args)
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and field in result.stderr
+
+
+def test_viz_port_in_use_is_one_line_and_exit_2(cli: Any) -> None:
+    """A port another server holds is reported before Solara starts."""
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        result = run_cli(cli, "viz", "--port", str(busy.getsockname()[1]))
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and "--port" in result.stderr

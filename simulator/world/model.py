@@ -24,6 +24,7 @@ future partnering; graceful exits cost little (essays 002, 003).
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -39,11 +40,16 @@ from simulator.world.network import build_network
 from simulator.world.organisations import Organisations, draw_organisations
 from simulator.world.scenario import WorldScenario
 from simulator.world.stance import stance
-from simulator.world.terms import negotiate_terms
+from simulator.world.terms import QUADRANT_ORDER, negotiate_terms
 from simulator.world.trust import TrustLedger
 
 #: Named random streams, spawned in this order (adding draws to one never shifts another).
 STREAMS = ("model", "network", "organisations", "search", "operate", "crises")
+
+
+def _concession_reporter(k: int) -> Callable[[AllianceModel], int]:
+    """A DataCollector reporter: concessions so far in quadrant ``k`` of ``QUADRANT_ORDER``."""
+    return lambda m: int(m.concessions[k])
 
 
 class Organisation(FixedAgent):
@@ -90,6 +96,8 @@ class AllianceModel(Model):
         self.active = np.zeros(n, dtype=np.int64)  # running alliances per organisation
         self.negotiations = 0
         self.agreements = 0
+        # Concessions made in every terms negotiation, by quadrant (QUADRANT_ORDER, essay 000).
+        self.concessions = np.zeros(len(QUADRANT_ORDER), dtype=np.int64)
         # Trust between a pair when they last worked together (graceful exits keep it).
         self.pair_trust: dict[tuple[int, int], float] = {}
         self.max_alliances = max(1, int(self.orgs.capacity.sum()) // 2)
@@ -101,6 +109,10 @@ class AllianceModel(Model):
                 "failure_rate": lambda m: m.failure_rate(),
                 "mean_trust": lambda m: m.mean_trust(),
                 "mean_reputation": lambda m: float(m.orgs.reputation.mean()),
+                **{
+                    f"concessions_{q}": _concession_reporter(k)
+                    for k, q in enumerate(QUADRANT_ORDER)
+                },
             }
         )
         self.schedule_recurring(self.search, Schedule(interval=s.world.search_interval, start=0.0))
@@ -210,6 +222,7 @@ class AllianceModel(Model):
             o, a, b, s.world.deadline, st, (c.cost_threshold, c.value_threshold)
         )
         self.negotiations += len(a)
+        self.concessions += terms.quadrants.sum(axis=(0, 1))
         ok = terms.agreed
         self.agreements += int(ok.sum())
         if not ok.any():

@@ -49,6 +49,7 @@ class Terms:
     utility_b: NDArray[np.float64]
     symbolic_a: NDArray[np.int64]  # material-yet-symbolic concessions a made (essay 000)
     symbolic_b: NDArray[np.int64]
+    quadrants: NDArray[np.int64]  # (K, 2, 4): concessions by maker and quadrant (QUADRANT_ORDER)
 
 
 def _side(
@@ -119,7 +120,7 @@ def negotiate_terms(
         deadline=deadline,
     )
     res = run_batch(problem)
-    sym_a, sym_b = symbolic_concessions(problem, res.offers, thresholds)
+    quadrants = concession_quadrants(problem, res.offers, thresholds)
     agreed = res.agreement >= 0
     s, ca, cb, g = np.unravel_index(np.maximum(res.agreement, 0), SHAPE)
     nan = np.where(agreed, 1.0, np.nan)
@@ -132,25 +133,30 @@ def negotiate_terms(
         governance=(1.0 - g / 2.0) * nan,
         utility_a=res.utilities[:, 0],
         utility_b=res.utilities[:, 1],
-        symbolic_a=sym_a,
-        symbolic_b=sym_b,
+        symbolic_a=quadrants[:, 0, 1].copy(),
+        symbolic_b=quadrants[:, 1, 1].copy(),
+        quadrants=quadrants,
     )
 
 
-def symbolic_concessions(
-    problem: BatchProblem, offers: NDArray[np.int32], thresholds: tuple[float, float]
-) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """Material-yet-symbolic concessions each side made: cheap to give, dear to receive.
+#: Essay 000's quadrants, in the order of the last axis of ``Terms.quadrants``.
+QUADRANT_ORDER = ("costly_trade", "material_yet_symbolic", "unnecessary_cost", "low_stakes")
 
-    A concession is an offer worse for its maker than its previous one; it is symbolic when it
-    costs the maker less than ``thresholds[0]`` and is worth at least ``thresholds[1]`` to the
-    receiver — essay 000's quadrant, by the rule of
-    :func:`simulator.negotiation.protocol.classify`.
+
+def concession_quadrants(
+    problem: BatchProblem, offers: NDArray[np.int32], thresholds: tuple[float, float]
+) -> NDArray[np.int64]:
+    """Concessions of K negotiations by maker and quadrant: counts of shape (K, 2, 4).
+
+    A concession is an offer worse for its maker than its previous one; its quadrant follows
+    its cost to the maker and its value to the receiver against ``thresholds`` (cost, value),
+    by the rule of :func:`simulator.negotiation.protocol.classify`; the last axis follows
+    :data:`QUADRANT_ORDER`, the middle one the maker (a, b).
     """
     cost_limit, value_limit = thresholds
     u = (side_utilities(problem.a, problem.shape), side_utilities(problem.b, problem.shape))
     rows = np.arange(len(offers))[:, None]
-    counts = []
+    counts = np.zeros((len(offers), 2, 4), dtype=np.int64)
     for maker in (0, 1):  # a opens: a offers in even columns, b in odd ones
         own = offers[:, maker::2].astype(np.int64)
         prev, new = own[:, :-1], own[:, 1:]
@@ -158,6 +164,20 @@ def symbolic_concessions(
         prev, new = np.maximum(prev, 0), np.maximum(new, 0)
         cost = u[maker][rows, prev] - u[maker][rows, new]
         value = u[1 - maker][rows, new] - u[1 - maker][rows, prev]
-        symbolic = valid & (cost > 0) & (cost < cost_limit) & (value >= value_limit)
-        counts.append(symbolic.sum(axis=1).astype(np.int64))
-    return counts[0], counts[1]
+        conceded = valid & (cost > 0)
+        dear, wanted = cost >= cost_limit, value >= value_limit
+        for q, mask in enumerate((dear & wanted, ~dear & wanted, dear & ~wanted, ~dear & ~wanted)):
+            counts[:, maker, q] = (conceded & mask).sum(axis=1)
+    return counts
+
+
+def symbolic_concessions(
+    problem: BatchProblem, offers: NDArray[np.int32], thresholds: tuple[float, float]
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Material-yet-symbolic concessions each side made: cheap to give, dear to receive.
+
+    Essay 000's quadrant (costing the maker less than ``thresholds[0]``, worth at least
+    ``thresholds[1]`` to the receiver), from :func:`concession_quadrants`.
+    """
+    counts = concession_quadrants(problem, offers, thresholds)
+    return counts[:, 0, 1].copy(), counts[:, 1, 1].copy()

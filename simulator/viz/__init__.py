@@ -1,0 +1,1 @@
+"""The teaching visualiser (Solara / Mesa): imports the world; nothing imports it."""

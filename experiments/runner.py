@@ -42,8 +42,10 @@ from experiments.sweep import SweepSpec
 
 #: Target wall time of one task: enough to hide dispatch costs, small enough to balance load.
 TASK_SECONDS = 0.15
-#: Longest a finished run waits in memory before its chunk is written.
-FLUSH_SECONDS = 1.0
+#: Longest a finished run waits in memory before its chunk is written (0: every task is
+#: written as it finishes, so a kill -9 loses only the runs in flight; a finished sweep's
+#: chunks are then merged into one file).
+FLUSH_SECONDS = 0.0
 
 
 @dataclass(frozen=True)
@@ -133,15 +135,22 @@ def run_sweep(
     chunk: int | None = None,
     progress: bool = True,
     console: Console | None = None,
+    compact: bool = True,
 ) -> SweepResult:
-    """Run every run of ``spec`` not yet in the store at ``out``; write as they finish."""
+    """Run every run of ``spec`` not yet in the store at ``out``; write as they finish.
+
+    Each finished task is written as its own chunk; once every run is stored, the chunks are
+    merged into one file (``compact=False`` keeps them).
+    """
     folder = default_folder(spec, out)
     if isinstance(executor, str):
         check_executor(executor, scheduler)  # before anything is written
     store = Store(folder)
     store.lock()
     try:
-        return _run_sweep(spec, store, executor, workers, scheduler, chunk, progress, console)
+        return _run_sweep(
+            spec, store, executor, workers, scheduler, chunk, progress, console, compact
+        )
     finally:
         store.unlock()
 
@@ -155,6 +164,7 @@ def _run_sweep(
     chunk: int | None,
     progress: bool,
     console: Console | None,
+    compact: bool,
 ) -> SweepResult:
     folder = store.folder
     manifest = store.open(spec.to_dict(), spec.fingerprint(), spec.seed)
@@ -242,6 +252,8 @@ def _run_sweep(
         ran=ran, failed=failed, seconds=round(seconds, 3), workers=n_workers, chunk=used_chunk
     )
     store.write_manifest(manifest)
+    if compact and stored == spec.n_runs:
+        store.compact()
     return SweepResult(folder, spec.n_runs, skipped, ran, failed, seconds, used_chunk, n_workers)
 
 

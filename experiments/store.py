@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import shutil
 import subprocess
 import uuid
 from collections.abc import Mapping, Sequence
@@ -110,6 +111,45 @@ class Store:
         self.folder = Path(folder)
         self.runs = self.folder / RUNS
         self._lock_fd: int | None = None
+        self._compact = self.folder / ".runs.compact"
+        self._old = self.folder / ".runs.old"
+
+    def recover(self) -> None:
+        """Finish or undo a compaction that a crash interrupted (see :meth:`compact`)."""
+        if not self.runs.exists() and self._compact.is_dir():
+            os.replace(self._compact, self.runs)  # died between the two renames: finish
+            _fsync_dir(self.folder)
+        if self._old.exists():
+            shutil.rmtree(self._old)  # died after the swap: the old chunks are garbage
+        if self._compact.exists():
+            shutil.rmtree(self._compact)  # died while writing the compacted file: retry later
+
+    def compact(self) -> None:
+        """Merge every chunk into one file, streaming, and swap it in with two renames.
+
+        Readers see either the old chunks or the new file, never both: the new file is
+        written and synced in a hidden folder, then ``runs`` is renamed away and the hidden
+        folder renamed into its place. A crash between the renames leaves no ``runs`` folder
+        for a moment; :meth:`recover` (run by every negsim call on the folder) finishes it.
+        """
+        parts = self.parts()
+        if len(parts) <= 1:
+            return
+        self.recover()
+        self._compact.mkdir()
+        dataset = ds.dataset(parts, format="parquet")
+        target = self._compact / f"part-000000000-{uuid.uuid4().hex[:8]}.parquet"
+        with target.open("wb") as fh:
+            with pq.ParquetWriter(fh, dataset.schema, compression="zstd") as writer:
+                for batch in dataset.to_batches():
+                    writer.write_batch(batch)
+            fh.flush()
+            os.fsync(fh.fileno())
+        _fsync_dir(self._compact)
+        os.replace(self.runs, self._old)
+        os.replace(self._compact, self.runs)
+        _fsync_dir(self.folder)
+        shutil.rmtree(self._old)
 
     @property
     def manifest_path(self) -> Path:
@@ -128,6 +168,7 @@ class Store:
 
     def open(self, spec: Mapping[str, Any], fingerprint: str, root_entropy: int) -> dict[str, Any]:
         """Create the folder, or check that it holds this same sweep (then it is resumed)."""
+        self.recover()
         old = self.manifest()
         if old is not None and old.get("fingerprint") != fingerprint:
             raise ConfigError(
@@ -226,6 +267,9 @@ def load_runs(folder: str | Path) -> pd.DataFrame:
     """Every stored run of a results folder, one row per run, ordered by ``run_id``."""
     store = Store(folder)
     parts = store.parts()
+    if not parts and not store.runs.exists() and store._compact.is_dir():
+        # a compaction was interrupted between its two renames: the merged file is complete
+        parts = sorted(store._compact.glob("part-*.parquet"))
     if not parts:
         if store.manifest() is None:
             raise ConfigError(folder, "(results folder)", str(folder), "a negsim results folder")

@@ -616,7 +616,14 @@ def test_results_read_with_pandas_and_duckdb(
 ) -> None:
     """The runs/ folder of many chunks reads in pandas and DuckDB as the same table."""
     monkeypatch.setattr(runner_module, "FLUSH_SECONDS", 0.0)  # a chunk file per task
-    run_sweep(load_sweep(NOOP_GRID), tmp_path, executor="inprocess", chunk=4, progress=False)
+    run_sweep(
+        load_sweep(NOOP_GRID),
+        tmp_path,
+        executor="inprocess",
+        chunk=4,
+        progress=False,
+        compact=False,
+    )
     assert len(Store(tmp_path).parts()) >= 9
     frame = pd.read_parquet(tmp_path / "runs").sort_values("run_id").reset_index(drop=True)
     pd.testing.assert_frame_equal(comparable(frame), comparable(noop_reference))
@@ -719,3 +726,45 @@ def test_morris_refuses_integer_factors() -> None:
                 "factors": {"p.n": {"low": 1, "high": 9, "integer": True}},
             }
         )
+
+
+def test_a_finished_sweep_is_compacted_into_one_file(
+    noop_reference: pd.DataFrame, tmp_path: Path
+) -> None:
+    """Chunks are merged once every run is stored; the table is unchanged and still resumes."""
+    spec = load_sweep(NOOP_GRID)
+    run_sweep(spec, tmp_path, executor="inprocess", chunk=4, progress=False)
+    assert len(Store(tmp_path).parts()) == 1
+    assert not any(p.name.startswith(".runs") for p in tmp_path.iterdir())
+    frame = pd.read_parquet(tmp_path / "runs").sort_values("run_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(comparable(frame), comparable(noop_reference))
+    again = run_sweep(spec, tmp_path, executor="inprocess", progress=False)
+    assert again.ran == 0 and again.skipped == spec.n_runs
+
+
+@pytest.mark.parametrize("moment", ["writing", "between_renames", "after_swap"])
+def test_an_interrupted_compaction_is_recovered(
+    noop_reference: pd.DataFrame, tmp_path: Path, moment: str
+) -> None:
+    """A crash at any step of the compaction leaves each run exactly once after recovery."""
+    spec = load_sweep(NOOP_GRID)
+    run_sweep(spec, tmp_path, executor="inprocess", chunk=4, progress=False, compact=False)
+    store = Store(tmp_path)
+    parts = store.parts()
+    merged = tmp_path / ".runs.compact"
+    merged.mkdir()
+    whole = pd.concat([pd.read_parquet(p) for p in parts])
+    if moment == "writing":  # a half-written merged file beside the intact chunks
+        (merged / "part-000000000-deadbeef.parquet").write_bytes(b"PAR1 half")
+    else:
+        whole.to_parquet(merged / "part-000000000-deadbeef.parquet")
+        os.replace(tmp_path / "runs", tmp_path / ".runs.old")
+        if moment == "after_swap":
+            os.replace(merged, tmp_path / "runs")
+    if moment == "between_renames":  # readers of load_runs still see every run once
+        assert load_runs(tmp_path)["run_id"].is_unique
+    store.recover()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".runs")) == []
+    frame = pd.read_parquet(tmp_path / "runs").sort_values("run_id").reset_index(drop=True)
+    assert frame["run_id"].is_unique and len(frame) == spec.n_runs
+    pd.testing.assert_frame_equal(comparable(frame), comparable(noop_reference))

@@ -44,7 +44,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulator.config import Fields, read_toml
+from simulator.config import ConfigError, Fields, read_toml
 
 #: Shipped claims (data beside the package).
 CLAIMS = Path(__file__).resolve().parent / "claims"
@@ -160,16 +160,13 @@ def load_claim(path: str | Path) -> Claim:
 
 
 def _table(file: str | Path, where: str, table: object) -> dict[str, Any]:
-    f = Fields(file, where, table)
-    out: dict[str, Any] = {}
-    for key, value in f.table.items():
-        if isinstance(value, Mapping):
-            for sub, v in value.items():
-                out[f"{key}.{sub}"] = v
-        else:
-            if "." not in str(key):
-                raise f.error(str(key), value, "section.field = value")
-            out[str(key)] = value
+    """Control or treatment overrides (``section.field`` keys or section tables)."""
+    from experiments.sweep import flatten_overrides
+
+    out = flatten_overrides(file, where, table)
+    for key, value in out.items():
+        if "." not in key:
+            raise ConfigError(file, f"{where}.{key}", value, "section.field = value")
     return out
 
 

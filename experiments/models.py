@@ -38,6 +38,23 @@ def metric_names(model: str) -> list[str]:
     return list(METRICS)
 
 
+def metric_columns(model: str, metrics: Sequence[str]) -> list[str]:
+    """The metric columns of a sweep: those it names, or all its model reports."""
+    return list(metrics) or metric_names(model)
+
+
+def _row(run_id: int, point: int, replication: int, seed: int, error: str = "") -> dict[str, Any]:
+    """The identifying columns of one run's row; a non-empty ``error`` marks it failed."""
+    return {
+        "run_id": run_id,
+        "point": point,
+        "replication": replication,
+        "seed": seed,
+        "status": "error" if error else "ok",
+        "error": error,
+    }
+
+
 @dataclass(frozen=True)
 class Task:
     """Runs to execute together: (run_id, point, replication, seed, overrides) each."""
@@ -102,18 +119,11 @@ def _noop(overrides: Mapping[str, Any], seed: int) -> dict[str, float]:
 
 def run_task(task: Task) -> list[dict[str, Any]]:
     """Run every run of ``task``; one row each (metrics NaN and the error kept on failure)."""
-    names = list(task.metrics) or metric_names(task.model)
+    names = metric_columns(task.model, task.metrics)
     rows = []
     for run_id, point, replication, seed, overrides in task.runs:
         start = time.perf_counter()
-        row: dict[str, Any] = {
-            "run_id": run_id,
-            "point": point,
-            "replication": replication,
-            "seed": seed,
-            "status": "ok",
-            "error": "",
-        }
+        row = _row(run_id, point, replication, seed)
         try:
             if task.model == "noop":
                 values = _noop(overrides, seed)
@@ -135,31 +145,12 @@ def run_task(task: Task) -> list[dict[str, Any]]:
 
 def lost_rows(task: Task, reason: str) -> list[dict[str, Any]]:
     """Rows for the runs of a task whose worker died: recorded as errors, metrics NaN."""
-    names = list(task.metrics) or metric_names(task.model)
+    names = metric_columns(task.model, task.metrics)
     return [
         {
-            "run_id": run_id,
-            "point": point,
-            "replication": replication,
-            "seed": seed,
-            "status": "error",
-            "error": reason,
+            **_row(run_id, point, replication, seed, reason),
             **dict.fromkeys(names, np.nan),
             "seconds": np.nan,
         }
         for run_id, point, replication, seed, _ in task.runs
-    ]
-
-
-def make_tasks(
-    model: str,
-    scenario: str,
-    metrics: Sequence[str],
-    runs: Sequence[tuple[int, int, int, int, Mapping[str, Any]]],
-    chunk: int,
-) -> list[Task]:
-    """Group runs into tasks of ``chunk`` runs."""
-    return [
-        Task(model, scenario, tuple(metrics), tuple(runs[i : i + chunk]))
-        for i in range(0, len(runs), chunk)
     ]

@@ -36,16 +36,12 @@ from rich.progress import (
 )
 
 from experiments.executors import Executor, Lost, check_executor, make_executor
-from experiments.models import Task, lost_rows, metric_names, run_task
+from experiments.models import Task, lost_rows, metric_columns, run_task
 from experiments.store import Store, load_runs
 from experiments.sweep import SweepSpec
 
 #: Target wall time of one task: enough to hide dispatch costs, small enough to balance load.
 TASK_SECONDS = 0.15
-#: Longest a finished run waits in memory before its chunk is written (0: every task is
-#: written as it finishes, so a kill -9 loses only the runs in flight; a finished sweep's
-#: chunks are then merged into one file).
-FLUSH_SECONDS = 0.0
 
 
 @dataclass(frozen=True)
@@ -168,7 +164,7 @@ def _run_sweep(
 ) -> SweepResult:
     folder = store.folder
     manifest = store.open(spec.to_dict(), spec.fingerprint(), spec.seed)
-    manifest["metrics"] = list(spec.metrics) or metric_names(spec.model)
+    manifest["metrics"] = metric_columns(spec.model, spec.metrics)
     n_pending, pending = _runs_of(spec, store.done_ids())
     skipped = spec.n_runs - n_pending
     columns = _factor_columns(spec)
@@ -176,13 +172,6 @@ def _run_sweep(
     ran = failed = 0
     used_chunk = chunk or 1
     n_workers = 1
-    buffer: list[dict[str, Any]] = []
-
-    def flush() -> None:
-        if buffer:
-            store.append(buffer)
-            buffer.clear()
-
     ex: Executor | None = None
     bar = Progress(
         TextColumn("[bold]{task.description}"),
@@ -217,25 +206,20 @@ def _run_sweep(
                 rows = run_task(pilot)
                 fastest = min(r["seconds"] for r in rows)
                 used_chunk = _chunk_size(fastest, n_pending, n_workers)
-                buffer.extend(_decorate(spec, rows, columns))
+                store.append(_decorate(spec, rows, columns))
                 failed += sum(r["status"] != "ok" for r in rows)
                 ran += len(rows)
                 bar.update(bar_task, advance=len(rows), failed=failed)
             if ex is not None and ran < n_pending:
-                last = time.perf_counter()
                 for task, result in ex.imap_unordered(run_task, _tasks(spec, pending, used_chunk)):
                     rows = lost_rows(task, result.reason) if isinstance(result, Lost) else result
-                    buffer.extend(_decorate(spec, rows, columns))
+                    # written as soon as it finishes: a kill -9 loses only the runs in flight
+                    store.append(_decorate(spec, rows, columns))
                     ran += len(rows)
                     failed += sum(r["status"] != "ok" for r in rows)
-                    now = time.perf_counter()
-                    if now - last >= FLUSH_SECONDS or len(buffer) >= 5000:
-                        flush()
-                        last = now
-                    rate = ran / max(now - start, 1e-9)
+                    rate = ran / max(time.perf_counter() - start, 1e-9)
                     bar.update(bar_task, advance=len(rows), failed=failed, rate=f"{rate:,.1f}")
     finally:
-        flush()
         if ex is not None and isinstance(executor, str):
             ex.close()
     seconds = time.perf_counter() - start
@@ -264,16 +248,7 @@ def _chunk_size(pilot_seconds: float, pending: int, workers: int) -> int:
     return int(min(per_task, share))
 
 
-def summarise_runs(frame: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
-    """Mean, standard deviation and count of each metric per design point."""
-    ok = frame[frame["status"] == "ok"]
-    cols = [m for m in metrics if m in ok.columns]
-    grouped = ok.groupby(["point", "label"], sort=True)[cols]
-    table = grouped.agg(["mean", "std", "count"])
-    return table
-
-
-def describe_result(result: SweepResult, spec: Mapping[str, Any] | None = None) -> str:
+def describe_result(result: SweepResult) -> str:
     """One paragraph about a finished call."""
     return (
         f"{result.folder}: {result.ran} runs in {result.seconds:.1f} s "

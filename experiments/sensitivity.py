@@ -21,6 +21,12 @@ from experiments.store import write_atomic
 from experiments.sweep import SweepSpec, _problem, load_sweep
 from simulator.config import ConfigError
 
+#: The indices each method reports, in table order.
+INDICES = {
+    "sobol": ("S1", "S1_conf", "ST", "ST_conf"),
+    "morris": ("mu_star", "mu_star_conf", "sigma"),
+}
+
 
 @dataclass
 class SensitivityResult:
@@ -47,31 +53,13 @@ def analyse(spec: SweepSpec, frame: pd.DataFrame, metrics: list[str]) -> pd.Data
         if np.isnan(y).any():
             # a point with no successful run: fill with the mean so SALib can run, and say so
             y = np.where(np.isnan(y), np.nanmean(y), y)
+        keys = INDICES[spec.design]
         if np.ptp(y) == 0:  # the metric does not move at all: every index is zero
-            for name in problem["names"]:
-                zero = dict.fromkeys(
-                    ("S1", "ST") if spec.design == "sobol" else ("mu_star", "sigma"), 0.0
-                )
-                conf = dict.fromkeys(
-                    ("S1_conf", "ST_conf") if spec.design == "sobol" else ("mu_star_conf",), 0.0
-                )
-                rows.append({"metric": metric, "factor": name, **zero, **conf})
-            continue
-        if spec.design == "sobol":
+            res: Any = dict.fromkeys(keys, np.zeros(len(spec.factors)))
+        elif spec.design == "sobol":
             from SALib.analyze import sobol
 
             res = sobol.analyze(problem, y, calc_second_order=False, seed=spec.seed)
-            for i, name in enumerate(problem["names"]):
-                rows.append(
-                    {
-                        "metric": metric,
-                        "factor": name,
-                        "S1": float(res["S1"][i]),
-                        "S1_conf": float(res["S1_conf"][i]),
-                        "ST": float(res["ST"][i]),
-                        "ST_conf": float(res["ST_conf"][i]),
-                    }
-                )
         else:
             from SALib.analyze import morris
 
@@ -82,16 +70,8 @@ def analyse(spec: SweepSpec, frame: pd.DataFrame, metrics: list[str]) -> pd.Data
                 num_levels=spec.levels,
                 seed=spec.seed,
             )
-            for i, name in enumerate(problem["names"]):
-                rows.append(
-                    {
-                        "metric": metric,
-                        "factor": name,
-                        "mu_star": float(res["mu_star"][i]),
-                        "mu_star_conf": float(res["mu_star_conf"][i]),
-                        "sigma": float(res["sigma"][i]),
-                    }
-                )
+        for i, name in enumerate(problem["names"]):
+            rows.append({"metric": metric, "factor": name, **{k: float(res[k][i]) for k in keys}})
     return pd.DataFrame(rows)
 
 
@@ -105,7 +85,7 @@ def run_sensitivity(
     progress: bool = True,
 ) -> SensitivityResult:
     """Run (or resume) a Sobol or Morris sweep and write its sensitivity indices."""
-    from experiments.models import metric_names
+    from experiments.models import metric_columns
     from experiments.plots import bar_chart
 
     spec = load_sweep(path)
@@ -114,7 +94,7 @@ def run_sensitivity(
     result = run_sweep(
         spec, out, executor=executor, workers=workers, scheduler=scheduler, progress=progress
     )
-    metrics = list(spec.metrics) or metric_names(spec.model)
+    metrics = metric_columns(spec.model, spec.metrics)
     table = analyse(spec, result.frame(), metrics)
     folder = result.folder
     files = []
@@ -141,11 +121,7 @@ def run_sensitivity(
 
 def format_table(table: pd.DataFrame, method: str) -> str:
     """The indices as a markdown table."""
-    cols = (
-        ["S1", "S1_conf", "ST", "ST_conf"]
-        if method == "sobol"
-        else ["mu_star", "mu_star_conf", "sigma"]
-    )
+    cols = INDICES[method]
     lines = [
         f"| metric | factor | {' | '.join(cols)} |",
         "|---|---|" + "---|" * len(cols),

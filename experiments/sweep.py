@@ -202,7 +202,7 @@ def parse_sweep(data: Mapping[str, Any], file: str | Path = "<sweep>") -> SweepS
     for m in metrics:
         if m not in known:
             raise top.error("metrics", m, f"one of {sorted(known)}")
-    base = _overrides(file, "base", data.get("base", {}))
+    base = flatten_overrides(file, "base", data.get("base", {}))
     design_table = data.get("design", {})
     if isinstance(design_table, str):
         design_table = {"kind": design_table}
@@ -225,7 +225,7 @@ def parse_sweep(data: Mapping[str, Any], file: str | Path = "<sweep>") -> SweepS
         for i, p in enumerate(raw_points):
             table = dict(p) if isinstance(p, Mapping) else p
             label = table.pop("label", f"point {i}") if isinstance(table, dict) else ""
-            points.append(_overrides(file, f"points[{i}]", table))
+            points.append(flatten_overrides(file, f"points[{i}]", table))
             labels.append(str(label))
     else:
         if "points" in data:
@@ -271,7 +271,8 @@ def _short(v: object) -> str:
     return f"{v:.4g}" if isinstance(v, float) else str(v)
 
 
-def _overrides(file: str | Path, where: str, table: object) -> dict[str, Any]:
+def flatten_overrides(file: str | Path, where: str, table: object) -> dict[str, Any]:
+    """Overrides as ``section.field`` keys, from dotted keys or TOML section tables."""
     f = Fields(file, where, table)
     out: dict[str, Any] = {}
     for key, value in f.table.items():

@@ -592,16 +592,11 @@ def _peak_traced(n_runs: int, folder: Path) -> int:
 
 
 @pytest.mark.slow
-def test_memory_does_not_grow_with_the_number_of_runs(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_memory_does_not_grow_with_the_number_of_runs(tmp_path: Path) -> None:
     """Peak traced memory of a 10,000-run sweep is within 1.5× that of a 2,000-run one.
 
-    The write buffer is bounded on its own (≤ 5000 rows, ≤ FLUSH_SECONDS old); flushing it
-    after every task takes the machine's speed out of the measurement, leaving what would
-    grow with the number of runs.
+    Every task is written as it finishes, so nothing kept grows with the number of runs.
     """
-    monkeypatch.setattr(runner_module, "FLUSH_SECONDS", 0.0)
     _peak_traced(500, tmp_path / "warm-up")  # imports and caches, not counted
     small = _peak_traced(2_000, tmp_path / "small")
     large = _peak_traced(10_000, tmp_path / "large")
@@ -611,11 +606,8 @@ def test_memory_does_not_grow_with_the_number_of_runs(
 # --- 8. readers ----------------------------------------------------------------------------
 
 
-def test_results_read_with_pandas_and_duckdb(
-    noop_reference: pd.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_results_read_with_pandas_and_duckdb(noop_reference: pd.DataFrame, tmp_path: Path) -> None:
     """The runs/ folder of many chunks reads in pandas and DuckDB as the same table."""
-    monkeypatch.setattr(runner_module, "FLUSH_SECONDS", 0.0)  # a chunk file per task
     run_sweep(
         load_sweep(NOOP_GRID),
         tmp_path,
@@ -639,11 +631,8 @@ def test_results_read_with_pandas_and_duckdb(
     np.testing.assert_allclose([r[4] for r in rows], ok["p.b"].max())
 
 
-def test_points_with_different_factors_read_as_one_table(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_points_with_different_factors_read_as_one_table(tmp_path: Path) -> None:
     """Points that set different fields (as claims do) still store chunks of one schema."""
-    monkeypatch.setattr(runner_module, "FLUSH_SECONDS", 0.0)
     spec = parse_sweep(
         {
             "name": "pts",

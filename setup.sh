@@ -27,3 +27,5 @@ fi
 # Solara's page loads its JavaScript and CSS from a CDN at run time; install the exact versions
 # the installed Solara asks for from the npm registry, so the visualiser works offline.
 .venv/bin/python tools/solara_offline.py
+# mypy reads files: lay the package out as installed (links into simulator/, experiments/, …).
+.venv/bin/python tools/source_tree.py

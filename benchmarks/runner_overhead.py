@@ -1,6 +1,6 @@
 """What the experiment runner costs: per-run overhead, 2-worker speed-up, memory, a real claim.
 
-All sweeps use the ``noop`` model (:mod:`experiments.models`): ``work_ms`` milliseconds of busy
+All sweeps use the ``noop`` model (:mod:`negsim.experiments.models`): ``work_ms`` ms of busy
 arithmetic, then a seeded draw. *Model time* is the sum of the ``seconds`` column the runner
 stores for each run (the time inside the model call); everything else is the runner's.
 
@@ -108,7 +108,7 @@ def _worker_peaks(ex: Any) -> list[float]:
 
 def _warm(ex: Any, workers: int) -> None:
     """Have every worker start and run one trivial task (imports included)."""
-    from experiments.models import Task, run_task
+    from negsim.experiments.models import Task, run_task
 
     tiny = Task("noop", "", (), ((0, 0, 0, 1, {}),))
     for _ in range(20):
@@ -123,10 +123,10 @@ def run_one(cfg: dict[str, Any]) -> dict[str, Any]:
     t = time.perf_counter()
     import pyarrow.dataset as ds
 
-    from experiments.executors import make_executor
-    from experiments.runner import run_sweep
-    from experiments.store import Store
-    from experiments.sweep import parse_sweep
+    from negsim.experiments.executors import make_executor
+    from negsim.experiments.runner import run_sweep
+    from negsim.experiments.store import Store
+    from negsim.experiments.sweep import parse_sweep
 
     if cfg["executor"] == "dask":
         import distributed  # noqa: F401 — its import is not part of the cluster's start-up

@@ -4,7 +4,7 @@
 a flat Dirichlet, evaluations uniform in [0, 1]), reservations 0.3, deadline 100, Boulware
 (e = 0.2, party a, opens) against Conceder (e = 5). Both sides receive the same numpy arrays.
 
-* negsim: the batch path (:func:`simulator.negotiation.batch.run_batch`), timed from the
+* negsim: the batch path (:func:`negsim.negotiation.batch.run_batch`), timed from the
   weights and evaluations to the results (utilities of every outcome included). Its numba
   kernel is compiled (or loaded from cache) before timing; the compile time is reported apart.
 * NegMAS: :func:`negmas_side.run_negmas`, one negotiation after another, with NegMAS's
@@ -37,7 +37,7 @@ from numpy.typing import NDArray
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from negmas_side import run_negmas
 
-from simulator.negotiation.batch import (
+from negsim.negotiation.batch import (
     TIME_DEPENDENT,
     BatchProblem,
     BatchSide,

@@ -13,7 +13,7 @@ Each size runs in its own subprocess of this script (``--size N``), so the peak 
 2. build: ``AllianceModel(scenario, seed)`` (network, organisations, Mesa agents, schedule);
 3. run: ``model.run()`` to the horizon.
 
-Events are counted by a subclass of :class:`~simulator.world.model.AllianceModel`: every event
+Events are counted by a subclass of :class:`~negsim.world.model.AllianceModel`: every event
 method the model schedules on itself (``search``, ``operate``, ``review``, ``crisis``, ``meet``,
 ...) is swapped at scheduling time for a counting, timing method bound to the model, which then
 calls the model's own method. Mesa still gets bound methods (it holds callables by weak
@@ -73,7 +73,7 @@ GOAL_SIZE, GOAL_SECONDS = 10_000, 60.0
 
 # --- one size, in its own process -------------------------------------------------------------
 def _counting_model_class() -> Any:
-    from simulator.world.model import AllianceModel
+    from negsim.world.model import AllianceModel
 
     class CountingModel(AllianceModel):
         """The model, counting and timing each event it executes (no change to what it does).
@@ -147,9 +147,9 @@ def _source_fingerprint() -> dict[str, Any]:
     """Which model code was measured (the model file may be edited between runs)."""
     import hashlib
 
-    import simulator.world.model
+    import negsim.world.model
 
-    model = Path(simulator.world.model.__file__)
+    model = Path(negsim.world.model.__file__)
     info: dict[str, Any] = {
         "model_py": str(model),
         "model_py_sha256": hashlib.sha256(model.read_bytes()).hexdigest()[:16],
@@ -184,7 +184,7 @@ def _source_fingerprint() -> dict[str, Any]:
 
 def _numba_cache_stats() -> dict[str, int]:
     """Cache hits and misses (= compilations) of the batch path's numba kernels so far."""
-    import simulator.negotiation.batch as batch
+    import negsim.negotiation.batch as batch
 
     hits = misses = 0
     for obj in vars(batch).values():
@@ -203,7 +203,7 @@ def run_one(
     n: int, seed: int, profile: str | None = None, progress_every: float = 12.0
 ) -> dict[str, Any]:
     """Warm up, build and run one world of ``n`` organisations; the measurements."""
-    from simulator.world.scenario import load_scenario
+    from negsim.world.scenario import load_scenario
 
     t_import = time.perf_counter()
     model_cls = _counting_model_class()

@@ -44,10 +44,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulator.config import ConfigError, Fields, read_toml
+from negsim import shipped
+from negsim.config import ConfigError, Fields, read_toml
 
-#: Shipped claims (data beside the package).
-CLAIMS = Path(__file__).resolve().parent / "claims"
 DIRECTIONS = ("increase", "decrease")
 VERDICTS = ("supported", "refuted", "inconclusive")
 _KEYS = (
@@ -94,18 +93,6 @@ class Claim:
         return 1.0 if self.direction == "increase" else -1.0
 
 
-def find_claim(name_or_path: str) -> Path:
-    """A claim file from a shipped name (``walk_away_leverage``) or a path."""
-    from experiments.catalogue import find_shipped
-
-    return find_shipped(name_or_path, CLAIMS, "claim")
-
-
-def list_claims() -> dict[str, str]:
-    """Shipped claim names with their statements."""
-    return {p.stem: str(read_toml(p).get("statement", "")) for p in sorted(CLAIMS.glob("*.toml"))}
-
-
 def load_claim(path: str | Path) -> Claim:
     """Read and validate a claim file."""
     data = read_toml(path)
@@ -114,7 +101,7 @@ def load_claim(path: str | Path) -> Claim:
     for key in ("statement", "scenario", "metric"):
         if not isinstance(data.get(key), str) or not data[key]:
             raise f.error(key, data.get(key, None), "a non-empty string")
-    from experiments.models import metric_names
+    from negsim.experiments.models import metric_names
 
     known = metric_names("world")
     if data["metric"] not in known:
@@ -155,13 +142,13 @@ def load_claim(path: str | Path) -> Claim:
         sweep_values=values,
         essay=str(data.get("essay", "")),
         notes=str(data.get("notes", "")),
-        shipped=Path(path).resolve().parent == CLAIMS,
+        shipped=shipped.is_shipped(path, "claim"),
     )
 
 
 def _table(file: str | Path, where: str, table: object) -> dict[str, Any]:
     """Control or treatment overrides (``section.field`` keys or section tables)."""
-    from experiments.sweep import flatten_overrides
+    from negsim.experiments.sweep import flatten_overrides
 
     out = flatten_overrides(file, where, table)
     for key, value in out.items():
@@ -370,10 +357,10 @@ def run_claim(
     progress: bool = True,
 ) -> ClaimResult:
     """Run a claim (resuming its store) and write its plot, report and verdict."""
-    from experiments.runner import run_sweep
-    from experiments.sweep import parse_sweep
+    from negsim.experiments.runner import run_sweep
+    from negsim.experiments.sweep import parse_sweep
 
-    claim = load_claim(find_claim(target))
+    claim = load_claim(shipped.find("claim", target))
     data = sweep_data(claim, replications, seed)
     spec = parse_sweep(data, claim.file)
     folder = Path(out) if out is not None else Path("results") / "claims" / claim.name
@@ -406,8 +393,8 @@ def run_claim(
         plot=plot,
         report=report,
     )
-    from experiments.plots import claim_plot
-    from experiments.store import write_atomic
+    from negsim.experiments.plots import claim_plot
+    from negsim.experiments.store import write_atomic
 
     claim_plot(claim, stats, plot)
     write_atomic(report, render_report(res).encode())

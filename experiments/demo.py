@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
-from simulator.negotiation.analysis import nash_point
-from simulator.negotiation.protocol import negotiate
-from simulator.negotiation.spec import load_negotiation
-from simulator.negotiation.summary import describe, summarise
+from negsim import shipped
+from negsim.negotiation.analysis import nash_point
+from negsim.negotiation.protocol import negotiate
+from negsim.negotiation.spec import load_negotiation
+from negsim.negotiation.summary import describe, summarise
 
-#: Shipped negotiation files (data, next to the package in the source tree).
-NEGOTIATIONS = Path(__file__).resolve().parents[1] / "scenarios" / "negotiations"
 EXAMPLES = ("contract_example", "price_warranty", "alliance_terms")
 
 
@@ -19,7 +17,7 @@ def run_demo(seed: int = 0) -> str:
     """Play each example, then sweep b's outside option in split-the-pie (SPE players)."""
     parts = []
     for name in EXAMPLES:
-        neg = load_negotiation(NEGOTIATIONS / f"{name}.toml")
+        neg = load_negotiation(shipped.find("negotiation", name))
         summary = summarise(neg, negotiate(neg, seed), seed)
         parts.append(f"== {name}.toml\n{describe(neg, summary)}")
     parts.append(walk_away_leverage())
@@ -30,7 +28,7 @@ def walk_away_leverage(
     options: tuple[float, ...] = (0.0, 0.2, 0.4, 0.45, 0.5, 0.6, 0.7, 0.8),
 ) -> str:
     """b's share against its outside option: played SPE vs split-the-difference (Nash)."""
-    base = load_negotiation(NEGOTIATIONS / "split_the_pie.toml")
+    base = load_negotiation(shipped.find("negotiation", "split_the_pie"))
     lines = [
         "== walk-away leverage: split-the-pie, δ = 0.9, b may opt out to its alternative w",
         "   w      b's share (SPE, played)   split-the-difference (Nash point)",

@@ -22,7 +22,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from simulator.config import ConfigError
+from negsim.config import ConfigError
 
 EXECUTORS = ("inprocess", "local", "dask")
 
@@ -138,8 +138,8 @@ def _in_flight(
 #: sweep does not wait ~2 s for the world model's imports. (The forkserver is one per process:
 #: the first pool started decides; a module not preloaded is imported by each worker instead.)
 PRELOAD = {
-    "noop": ("experiments.models",),
-    "world": ("experiments.models", "simulator.world.model"),
+    "noop": ("negsim.experiments.models",),
+    "world": ("negsim.experiments.models", "negsim.world.model"),
 }
 
 

@@ -1,7 +1,7 @@
 """What one run of a sweep executes, on whichever worker it lands.
 
 ``world`` builds the alliance world from a scenario file plus overrides and returns
-:func:`simulator.world.metrics.run_metrics`. ``noop`` is a trivial model for measuring and
+:func:`negsim.world.metrics.run_metrics`. ``noop`` is a trivial model for measuring and
 testing the runner itself: it spends ``work_ms`` milliseconds of arithmetic and returns a
 seeded draw;
 ``fail = true`` makes every run raise, ``fail = K`` the runs whose seed is a multiple of K;
@@ -33,7 +33,7 @@ def metric_names(model: str) -> list[str]:
     """The metrics a model reports, in column order."""
     if model == "noop":
         return list(NOOP_METRICS)
-    from simulator.world.metrics import METRICS
+    from negsim.world.metrics import METRICS
 
     return list(METRICS)
 
@@ -69,7 +69,7 @@ _SCENARIOS: dict[str, Any] = {}
 
 
 def _scenario(path: str, overrides: Mapping[str, Any]) -> Any:
-    from simulator.world.scenario import load_scenario
+    from negsim.world.scenario import load_scenario
 
     key = path + json.dumps(dict(overrides), sort_keys=True, default=str)
     if key not in _SCENARIOS:
@@ -80,10 +80,10 @@ def _scenario(path: str, overrides: Mapping[str, Any]) -> Any:
 
 
 def _world(scenario: str, overrides: Mapping[str, Any], seed: int) -> dict[str, float]:
-    from simulator.world.metrics import run_metrics
-    from simulator.world.model import AllianceModel
+    from negsim.world.metrics import run_metrics
+    from negsim.world.model import AllianceModel
 
-    model = AllianceModel(_scenario(scenario, overrides), seed=seed)
+    model = AllianceModel(_scenario(scenario, overrides), seed=seed, record_organisations=False)
     model.run()
     return run_metrics(model)
 

@@ -1,108 +1,119 @@
-"""A world run's results folder, written atomically.
+"""A world run's results folder, written atomically and never over an earlier one by accident.
 
-Everything is written into a temporary folder beside the target and moved into place at the
-end, so an interrupted run leaves no half-written results. Contents: ``timeseries.parquet``,
-``alliances.parquet``, ``network.graphml``, three PNG figures and ``manifest.json`` (the
-resolved scenario, the seed entropy, package versions, the git commit and the summary).
+Everything is written into a hidden temporary folder beside the target and renamed into place
+at the end, so an interrupted run leaves no half-written results. Contents:
+``timeseries.parquet``, ``alliances.parquet``, ``organisations.parquet``, ``agents.parquet``,
+``network.graphml``, three PNG figures and ``manifest.json`` (the resolved scenario, the
+overrides, the seed entropy, the provenance and the summary).
+
+The default folder name says what was run: the scenario, the seed, ``until`` when it is not
+the horizon and the overrides, so two different runs never share a folder by default.
+
+Examples:
+    >>> folder_name("default", 7, None, {})
+    'default-seed7'
+    >>> folder_name("default", 7, 24.0, {"trust.enabled": False, "crises.rate": 0.5})
+    'default-seed7-until24-crises.rate=0.5-trust.enabled=false'
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import os
+import re
 import shutil
-import subprocess
 import tempfile
-from importlib import metadata
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
-import pandas as pd
 
-from experiments.plots import world_figures
-from simulator.world.metrics import alliance_records, failure_causes, summary
-from simulator.world.model import AllianceModel
+from negsim.config import ConfigError
+from negsim.experiments.plots import world_figures
+from negsim.provenance import provenance
+from negsim.world.metrics import failure_causes
+from negsim.world.run import WorldRun
 
-PACKAGES = ("negsim", "numpy", "numba", "mesa", "networkx", "pandas", "pyarrow", "matplotlib")
+#: Folder names longer than this replace the overrides by a hash of them.
+MAX_NAME = 96
 
 
-def write_run(model: AllianceModel, folder: Path) -> dict[str, Any]:
-    """Write the results of a finished run to ``folder``; returns the summary."""
+def folder_name(scenario: str, seed: int, until: float | None, overrides: Mapping[str, Any]) -> str:
+    """The default results folder name of a run (see the module docstring)."""
+    parts = [scenario, f"seed{seed}"]
+    if until is not None:
+        parts.append(f"until{until:g}")
+    sets = [f"{k}={_toml(v)}" for k, v in sorted(overrides.items())]
+    name = re.sub(r"[^A-Za-z0-9._=,+-]", "_", "-".join(parts + sets))
+    if len(name) > MAX_NAME:
+        digest = hashlib.sha256(json.dumps(sets).encode()).hexdigest()[:10]
+        name = "-".join([*parts, f"set{len(sets)}-{digest}"])
+    return name
+
+
+def _toml(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def default_folder(run: WorldRun, root: Path = Path("results")) -> Path:
+    """``results/<scenario>-seed<N>[-until<T>][-<overrides>]`` for a run."""
+    horizon = run.scenario.world.horizon
+    until = None if run.until == horizon else run.until
+    return root / folder_name(run.scenario.name, run.seed, until, run.overrides)
+
+
+def write_run(run: WorldRun, folder: Path, *, force: bool = False) -> Path:
+    """Write a run's results folder; an existing ``folder`` is replaced only with ``force``.
+
+    Raises:
+        ConfigError: ``folder`` exists and ``force`` is not set.
+    """
+    if folder.exists() and not force:
+        raise ConfigError(
+            "--out",
+            "--out",
+            str(folder),
+            "a folder that does not exist yet (choose another --out, or --force to replace it)",
+        )
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     try:
-        result = summary(model)
-        series = model.datacollector.get_model_vars_dataframe()
-        series.to_parquet(tmp / "timeseries.parquet", index=False)
-        records = alliance_records(model)
-        pd.DataFrame(records).to_parquet(tmp / "alliances.parquet", index=False)
-        nx.write_graphml(_final_network(model), tmp / "network.graphml")
-        world_figures(series, records, failure_causes(model), tmp)
+        run.timeseries.to_parquet(tmp / "timeseries.parquet", index=False)
+        run.alliances.to_parquet(tmp / "alliances.parquet")
+        run.organisations.to_parquet(tmp / "organisations.parquet")
+        run.agents.to_parquet(tmp / "agents.parquet")
+        nx.write_graphml(run.network(), tmp / "network.graphml")
+        world_figures(run.timeseries, run.alliances, failure_causes(run.model), tmp)
+        os.chmod(tmp, 0o755)  # mkdtemp makes it private; a results folder is not
         manifest = {
-            "summary": result,
-            "scenario": dataclasses.asdict(model.config),
-            "seed_entropy": model.seed_entropy,
-            "versions": {p: _version(p) for p in PACKAGES},
-            "git_commit": _git_commit(),
+            "summary": run.summary,
+            "scenario": dataclasses.asdict(run.scenario),
+            "overrides": dict(run.overrides),
+            "until": run.until,
+            "seed_entropy": run.seed,
+            **provenance(),
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
-        _move_into_place(tmp, folder)
+        _swap_in(tmp, folder)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return result
+    return folder
 
 
-def _final_network(model: AllianceModel) -> nx.Graph:
-    graph = nx.Graph()
-    o = model.orgs
-    for i in range(o.n):
-        graph.add_node(
-            i,
-            reputation=float(o.reputation[i]),
-            strategy=str(o.strategy[i]),
-            industry=int(o.block[i]),
-            running=int(model.active[i]),
-        )
-    graph.add_edges_from((int(u), int(v)) for u, v in model.edges)
-    t = model.alliances
-    for row in range(t.size):  # the newest alliance of a pair describes the edge
-        a, b = int(t.a[row]), int(t.b[row])
-        graph.add_edge(
-            a,
-            b,
-            allied=bool(t.alive[row]),
-            trust=float(model.trust.balance[2 * row : 2 * row + 2].mean()),
-        )
-    return graph
-
-
-def _move_into_place(tmp: Path, folder: Path) -> None:
+def _swap_in(tmp: Path, folder: Path) -> None:
+    """Rename the finished folder into place; an old one is renamed away first, then removed."""
     if not folder.exists():
         os.replace(tmp, folder)
-        tmp.mkdir()  # for the caller's cleanup
         return
-    for item in tmp.iterdir():  # an existing folder: replace file by file, each atomically
-        os.replace(item, folder / item.name)
-
-
-def _version(package: str) -> str | None:
-    try:
-        return metadata.version(package)
-    except metadata.PackageNotFoundError:
-        return None
-
-
-def _git_commit() -> str | None:
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=Path(__file__).resolve().parent,
-        )
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    return out.stdout.strip() or None
+    old = folder.with_name(f".{folder.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    os.replace(folder, old)
+    os.replace(tmp, folder)
+    shutil.rmtree(old, ignore_errors=True)

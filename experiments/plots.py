@@ -1,23 +1,24 @@
-"""Figures of a world run (the only place matplotlib is imported for runs)."""
+"""Figures of world runs, claims and sweeps, written as PNG files.
+
+Figures are built with matplotlib's object API (:class:`matplotlib.figure.Figure`), never
+pyplot, so writing them does not change the backend of a notebook that imports negsim.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")  # files only, no display
-import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.figure import Figure
 
 
 def world_figures(
-    timeseries: pd.DataFrame, alliances: dict[str, Any], causes: dict[str, int], folder: Path
+    timeseries: pd.DataFrame, alliances: pd.DataFrame, causes: dict[str, int], folder: Path
 ) -> list[Path]:
     """Alliances over time, the trust distribution and failure causes, as PNG files."""
     out = []
-    fig, ax = plt.subplots(figsize=(7, 4))
+    fig, ax = _subplots(figsize=(7, 4))
     ax.plot(timeseries["time"], timeseries["alliances_alive"], label="running")
     ax.set_xlabel("time (months)")
     ax.set_ylabel("alliances running")
@@ -28,7 +29,7 @@ def world_figures(
     ax.set_title("Alliances over time")
     out.append(_save(fig, folder / "alliances_over_time.png"))
 
-    fig, ax = plt.subplots(figsize=(7, 4))
+    fig, ax = _subplots(figsize=(7, 4))
     trust = pd.concat([pd.Series(alliances["trust_a"]), pd.Series(alliances["trust_b"])])
     ax.hist(trust, bins=30, color="tab:green")
     ax.set_xlabel("trust balance (both sides of every alliance, at its end or now)")
@@ -36,7 +37,7 @@ def world_figures(
     ax.set_title("Trust distribution")
     out.append(_save(fig, folder / "trust_distribution.png"))
 
-    fig, ax = plt.subplots(figsize=(7, 4))
+    fig, ax = _subplots(figsize=(7, 4))
     ax.bar(list(causes) or ["none"], list(causes.values()) or [0], color="tab:orange")
     ax.set_ylabel("failed alliances")
     ax.set_title("Failure causes")
@@ -44,10 +45,15 @@ def world_figures(
     return out
 
 
+def _subplots(*grid: int, **options: Any) -> tuple[Figure, Any]:
+    """A new figure and its axes (``Figure.subplots``), outside pyplot's figure manager."""
+    fig = Figure(figsize=options.pop("figsize", (7, 4)))
+    return fig, fig.subplots(*grid, **options)
+
+
 def _save(fig: Any, path: Path) -> Path:
     fig.tight_layout()
     fig.savefig(path, dpi=100)
-    plt.close(fig)
     return path
 
 
@@ -59,7 +65,6 @@ def _save_atomic(fig: Any, path: Path) -> Path:
     fig.tight_layout()
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
     fig.savefig(tmp, dpi=100, format="png")
-    plt.close(fig)
     os.replace(tmp, path)
     return path
 
@@ -68,7 +73,7 @@ def claim_plot(claim: Any, stats: dict[str, Any], path: Path) -> Path:
     """Paired control/treatment values, the effect with its CI, and the sweep curve if any."""
     curve = stats["curve"]
     ncols = 3 if curve else 2
-    fig, axes = plt.subplots(1, ncols, figsize=(4.2 * ncols, 4))
+    fig, axes = _subplots(1, ncols, figsize=(4.2 * ncols, 4))
     ax = axes[0]
     c, t = stats["control"], stats["treatment"]
     for ci, ti in zip(c, t, strict=True):
@@ -137,7 +142,7 @@ def bar_chart(
     path: Path,
 ) -> Path:
     """A simple bar chart (sensitivity indices, report tables)."""
-    fig, ax = plt.subplots(figsize=(max(5.0, 0.8 * len(labels) + 2), 4))
+    fig, ax = _subplots(figsize=(max(5.0, 0.8 * len(labels) + 2), 4))
     ax.bar(labels, values, yerr=errors, capsize=4, color="tab:blue")
     ax.set_ylabel(ylabel)
     ax.set_title(title)
@@ -147,7 +152,7 @@ def bar_chart(
 
 def metric_lines(frame: pd.DataFrame, x: str, metrics: list[str], path: Path) -> Path:
     """Mean of each metric against one factor, with a band of ± one standard error."""
-    fig, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 3.6), squeeze=False)
+    fig, axes = _subplots(1, len(metrics), figsize=(4.2 * len(metrics), 3.6), squeeze=False)
     for ax, m in zip(axes[0], metrics, strict=True):
         g = frame.groupby(x)[m].agg(["mean", "sem"]).reset_index()
         ax.plot(g[x], g["mean"], marker="o")

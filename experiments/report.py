@@ -13,13 +13,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from experiments.store import Store, load_runs, write_atomic
-from simulator.config import ConfigError
+from negsim.config import ConfigError
+from negsim.experiments.store import Store, load_runs, write_atomic
 
 
 def write_report(folder: str | Path) -> Path:
     """Summarise a results folder; returns the markdown file."""
-    from experiments.plots import metric_lines
+    from negsim.experiments.plots import metric_lines
 
     path = Path(folder)
     store = Store(path)

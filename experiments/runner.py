@@ -2,7 +2,7 @@
 
 Examples:
     >>> import tempfile
-    >>> from experiments.sweep import parse_sweep
+    >>> from negsim.experiments.sweep import parse_sweep
     >>> spec = parse_sweep({"name": "t", "model": "noop", "replications": 3,
     ...                     "factors": {"a.b": [1, 2]}})
     >>> with tempfile.TemporaryDirectory() as d:
@@ -35,10 +35,10 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from experiments.executors import Executor, Lost, check_executor, make_executor
-from experiments.models import Task, lost_rows, metric_columns, run_task
-from experiments.store import Store, load_runs
-from experiments.sweep import SweepSpec
+from negsim.experiments.executors import Executor, Lost, check_executor, make_executor
+from negsim.experiments.models import Task, lost_rows, metric_columns, run_task
+from negsim.experiments.store import Store, load_runs
+from negsim.experiments.sweep import SweepSpec, load_sweep, parse_sweep
 
 #: Target wall time of one task: enough to hide dispatch costs, small enough to balance load.
 TASK_SECONDS = 0.15
@@ -122,9 +122,11 @@ def _factor_columns(spec: SweepSpec) -> dict[str, bool]:
 
 
 def run_sweep(
-    spec: SweepSpec,
+    spec: SweepSpec | str | Path,
     out: str | Path | None = None,
     *,
+    replications: int | None = None,
+    seed: int | None = None,
     executor: str | Executor = "local",
     workers: int | None = None,
     scheduler: str | None = None,
@@ -133,11 +135,37 @@ def run_sweep(
     console: Console | None = None,
     compact: bool = True,
 ) -> SweepResult:
-    """Run every run of ``spec`` not yet in the store at ``out``; write as they finish.
+    """Run every run of a sweep not yet in the store at ``out``; write them as they finish.
 
-    Each finished task is written as its own chunk; once every run is stored, the chunks are
-    merged into one file (``compact=False`` keeps them).
+    Args:
+        spec: a shipped sweep's name (``walk_away_grid``), a sweep file or a loaded
+            :class:`~negsim.experiments.sweep.SweepSpec`.
+        out: the results folder (default ``results/<name>``); an existing one is resumed.
+        replications, seed: replace the file's (more replications extend a stored sweep).
+        executor: ``"inprocess"``, ``"local"`` (a process pool) or ``"dask"``, or an
+            :class:`~negsim.experiments.executors.Executor`.
+        workers: worker processes (default: all cores); ``scheduler``: a Dask scheduler's
+            address. ``chunk``: runs per task (default: about 0.15 s of work).
+        progress: show a progress bar on stderr.
+        compact: merge the chunks into one file once every run is stored.
+
+    Returns:
+        What the call did; :meth:`SweepResult.frame` reads every stored run.
     """
+    if not isinstance(spec, SweepSpec):
+        spec = load_sweep(spec, replications=replications, seed=seed)
+    elif replications is not None or seed is not None:
+        spec = parse_sweep(
+            {
+                **spec.raw,
+                **{
+                    k: v
+                    for k, v in (("replications", replications), ("seed", seed))
+                    if v is not None
+                },
+            },
+            spec.file,
+        )
     folder = default_folder(spec, out)
     if isinstance(executor, str):
         check_executor(executor, scheduler)  # before anything is written

@@ -16,10 +16,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments.runner import SweepResult, run_sweep
-from experiments.store import write_atomic
-from experiments.sweep import SweepSpec, _problem, load_sweep
-from simulator.config import ConfigError
+from negsim.config import ConfigError
+from negsim.experiments.runner import SweepResult, run_sweep
+from negsim.experiments.store import write_atomic
+from negsim.experiments.sweep import SweepSpec, _problem, load_sweep
 
 #: The indices each method reports, in table order.
 INDICES = {
@@ -85,8 +85,8 @@ def run_sensitivity(
     progress: bool = True,
 ) -> SensitivityResult:
     """Run (or resume) a Sobol or Morris sweep and write its sensitivity indices."""
-    from experiments.models import metric_columns
-    from experiments.plots import bar_chart
+    from negsim.experiments.models import metric_columns
+    from negsim.experiments.plots import bar_chart
 
     spec = load_sweep(path)
     if spec.design not in ("sobol", "morris"):

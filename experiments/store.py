@@ -2,7 +2,7 @@
 
 Layout of ``results/<name>/``::
 
-    manifest.json          the spec, root entropy, versions, git commit, progress counts
+    manifest.json          the spec, root entropy, provenance (negsim.provenance), progress
     runs/part-*.parquet    one row per finished run; files are only ever added
     .tmp files             a chunk being written; readers ignore names starting with "."
 
@@ -16,13 +16,10 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import shutil
-import subprocess
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -32,24 +29,11 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from simulator.config import ConfigError
+from negsim.config import ConfigError
+from negsim.provenance import provenance
 
 MANIFEST = "manifest.json"
 RUNS = "runs"
-_PACKAGES = (
-    "negsim",
-    "numpy",
-    "numba",
-    "mesa",
-    "networkx",
-    "scipy",
-    "SALib",
-    "dask",
-    "distributed",
-    "pandas",
-    "pyarrow",
-    "duckdb",
-)
 
 
 def _fsync_dir(path: Path) -> None:
@@ -74,34 +58,10 @@ def write_atomic(path: Path, data: bytes) -> None:
     _fsync_dir(path.parent)
 
 
-def versions() -> dict[str, str]:
-    """Versions of the packages that decide results."""
-    out = {"python": platform.python_version()}
-    for name in _PACKAGES:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
-    return out
-
-
-def git_commit() -> str | None:
-    """The commit of the source tree negsim runs from (``+dirty`` if it has changes)."""
-    root = Path(__file__).resolve().parents[1]
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    return commit + ("+dirty" if dirty else "")
+def _code(record: Mapping[str, Any]) -> str:
+    """The version of the code a manifest or session names: negsim's version and commit."""
+    commit = record.get("git_commit")
+    return f"negsim {record.get('negsim')}" + (f" (commit {commit})" if commit else "")
 
 
 class Store:
@@ -186,19 +146,13 @@ class Store:
             "root_entropy": root_entropy,
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
         }
-        session = {
-            "started": datetime.now(UTC).isoformat(timespec="seconds"),
-            "git_commit": git_commit(),
-            "versions": versions(),
-            "platform": platform.platform(),
-        }
+        session = {"started": datetime.now(UTC).isoformat(timespec="seconds"), **provenance()}
         if old is None:  # the first session also speaks for the folder
-            manifest.update(git_commit=session["git_commit"], versions=session["versions"])
-            manifest["platform"] = session["platform"]
-        elif old.get("git_commit") != session["git_commit"]:
+            manifest.update(provenance())
+        elif _code(old) != _code(session):
             manifest.setdefault("warnings", []).append(
-                f"resumed at {session['started']} by commit {session['git_commit']}, "
-                f"not {old.get('git_commit')}: runs may come from two versions of the code"
+                f"resumed at {session['started']} by {_code(session)}, not {_code(old)}: "
+                "runs may come from two versions of the code"
             )
         manifest.setdefault("sessions", []).append(session)
         self.write_manifest(manifest)

@@ -29,7 +29,8 @@ from typing import Any
 
 import numpy as np
 
-from simulator.config import ConfigError, Fields, read_toml
+from negsim import shipped
+from negsim.config import ConfigError, Fields, read_toml
 
 DESIGNS = ("grid", "lhs", "sobol", "morris", "points")
 MODELS = ("world", "noop")
@@ -166,6 +167,7 @@ def _scenario_text(scenario: str) -> str:
 
 def load_sweep(path: str | Path, **changes: Any) -> SweepSpec:
     """Read and validate a sweep file; ``changes`` replace top-level keys (e.g. replications)."""
+    path = shipped.find("sweep", path)
     data = read_toml(path)
     data.update({k: v for k, v in changes.items() if v is not None})
     return parse_sweep(data, path)
@@ -173,8 +175,6 @@ def load_sweep(path: str | Path, **changes: Any) -> SweepSpec:
 
 def parse_sweep(data: Mapping[str, Any], file: str | Path = "<sweep>") -> SweepSpec:
     """Validate a parsed sweep table and expand its design into points."""
-    from experiments.catalogue import find_scenario
-
     top = Fields(file, "", data)
     top.only(_SPEC_KEYS)
     name = data.get("name", Path(str(file)).stem)
@@ -188,7 +188,7 @@ def parse_sweep(data: Mapping[str, Any], file: str | Path = "<sweep>") -> SweepS
         raise top.error("scenario", scenario, "a scenario name or file")
     if model == "world":
         try:
-            scenario = str(find_scenario(scenario))
+            scenario = str(shipped.find("scenario", scenario))
         except ConfigError as exc:
             raise top.error("scenario", scenario, exc.allowed) from None
         if not Path(scenario).exists():
@@ -262,7 +262,7 @@ def parse_sweep(data: Mapping[str, Any], file: str | Path = "<sweep>") -> SweepS
 
 
 def _known_metrics(model: str) -> set[str]:
-    from experiments.models import metric_names
+    from negsim.experiments.models import metric_names
 
     return set(metric_names(model))
 
@@ -372,7 +372,7 @@ def _problem(factors: Sequence[Factor], unit_bounds: bool = False) -> dict[str, 
 
 def _check_points(spec: SweepSpec) -> None:
     """Build the scenario of every distinct point once, so a bad value fails before any run."""
-    from simulator.world.scenario import load_scenario
+    from negsim.world.scenario import load_scenario
 
     seen: set[str] = set()
     for i in range(len(spec.points)):

@@ -8,9 +8,9 @@ so every strategy plays both roles against every opponent. Each game is repeated
 protocol and parties' preferences are used; the file's strategies and their parameters are
 replaced by the tournament's, at their registry defaults) or a random linear-additive domain.
 
-Games between two strategies the batch path plays (:mod:`simulator.negotiation.batch`) run
+Games between two strategies the batch path plays (:mod:`negsim.negotiation.batch`) run
 there, one batch per domain; the others are played one at a time by
-:func:`simulator.negotiation.protocol.negotiate` (the two give identical results). A game whose
+:func:`negsim.negotiation.protocol.negotiate` (the two give identical results). A game whose
 strategies are deterministic and whose parties walk away with probability 0 or 1 has the same
 result under every seed, so it is played once and counted ``repetitions`` times.
 
@@ -41,20 +41,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-import simulator.negotiation.strategies as strategies
-from simulator.config import ConfigError
-from simulator.negotiation.analysis import nash_point
-from simulator.negotiation.batch import ENDED_BY, problem_from_negotiations, run_batch
-from simulator.negotiation.domain import Domain, Issue
-from simulator.negotiation.party import Negotiation, Party, Protocol
-from simulator.negotiation.protocol import build_strategies, negotiate
-from simulator.negotiation.spec import load_negotiation
-from simulator.negotiation.strategies.base import StrategyError
-from simulator.negotiation.utility import LinearAdditiveUtility
-from simulator.rng import root_entropy, root_sequence
+import negsim.negotiation.strategies as strategies
+from negsim import shipped
+from negsim.config import ConfigError
+from negsim.negotiation.analysis import nash_point
+from negsim.negotiation.batch import ENDED_BY, problem_from_negotiations, run_batch
+from negsim.negotiation.domain import Domain, Issue
+from negsim.negotiation.party import Negotiation, Party, Protocol
+from negsim.negotiation.protocol import build_strategies, negotiate
+from negsim.negotiation.spec import load_negotiation
+from negsim.negotiation.strategies.base import StrategyError
+from negsim.negotiation.utility import LinearAdditiveUtility
+from negsim.rng import root_entropy, root_sequence
 
-#: Shipped negotiation files, the default domains.
-NEGOTIATIONS = Path(__file__).resolve().parents[1] / "scenarios" / "negotiations"
 #: Where bad arguments are reported (the "file" of a ConfigError).
 SOURCE = "tournament"
 #: Random domains: issues, values per issue, reservations and the deadline (see random_domain).
@@ -99,7 +98,9 @@ NOT_DEFAULT = ("split_the_pie",)
 
 def shipped_domains() -> list[Path]:
     """The shipped negotiation files, the default domains (name others with ``domains``)."""
-    return [p for p in sorted(NEGOTIATIONS.glob("*.toml")) if p.stem not in NOT_DEFAULT]
+    return [
+        shipped.find("negotiation", n) for n in shipped.names("negotiation") if n not in NOT_DEFAULT
+    ]
 
 
 def default_strategies() -> list[str]:
@@ -254,10 +255,9 @@ def _find_domain(given: str | Path) -> Path:
     path = Path(given)
     if path.is_file():
         return path
-    shipped = NEGOTIATIONS / f"{given}.toml"
-    if isinstance(given, str) and path.suffix != ".toml" and shipped.is_file():
-        return shipped
-    names = [p.stem for p in sorted(NEGOTIATIONS.glob("*.toml"))]
+    if not shipped.looks_like_path(given) and str(given) in shipped.names("negotiation"):
+        return shipped.find("negotiation", given)
+    names = shipped.names("negotiation")
     raise ConfigError(SOURCE, "domains", str(given), f"an existing TOML file or one of {names}")
 
 

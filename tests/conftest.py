@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from experiments.cli import app
+from negsim.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
 #: A copy of ../shared/reference/bargaining_cases.json, so a lone clone still tests against it.

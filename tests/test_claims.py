@@ -10,19 +10,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.claim import (
-    CLAIMS,
+from negsim import shipped
+from negsim.config import ConfigError
+from negsim.experiments.claim import (
     evaluate,
-    list_claims,
     load_claim,
     paired_stats,
     run_claim,
     verdict,
 )
-from simulator.config import ConfigError
 from tests.conftest import run_cli
 
-SHIPPED = sorted(p.stem for p in CLAIMS.glob("*.toml"))
+SHIPPED = shipped.names("claim")
 CONTRACT = {"claim", "verdict", "effect", "ci", "p_value", "n", "metric", "command", "report"}
 
 
@@ -38,12 +37,12 @@ def test_the_nine_claims_of_the_issue_are_shipped() -> None:
         "trust_through_crises",
         "walk_away_leverage",
     ]
-    assert set(list_claims()) == set(SHIPPED)
+    assert set(shipped.list_claims()) == set(SHIPPED)
 
 
 @pytest.mark.parametrize("name", SHIPPED)
 def test_every_shipped_claim_is_valid(name: str) -> None:
-    claim = load_claim(CLAIMS / f"{name}.toml")
+    claim = load_claim(shipped.find("claim", name))
     assert claim.statement and claim.metric and claim.control != claim.treatment
     assert claim.shipped
 
@@ -93,7 +92,7 @@ def test_too_few_replications_or_a_weak_p_value_give_no_verdict() -> None:
 
 
 def test_a_decrease_claim_is_judged_in_its_own_direction(tmp_path: Path) -> None:
-    claim = load_claim(CLAIMS / "frequent_communication.toml")
+    claim = load_claim(shipped.find("claim", "frequent_communication"))
     assert claim.direction == "decrease"
     reps = np.arange(20)
     rows = [

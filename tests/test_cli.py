@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-import simulator.negotiation.strategies as strategies
+import negsim.negotiation.strategies as strategies
 from tests.conftest import ROOT, run_cli
 
 EXAMPLE = ROOT / "scenarios" / "negotiations" / "contract_example.toml"
@@ -223,8 +223,35 @@ def test_run_is_reproducible_and_set_overrides(cli: Any, tmp_path: Path) -> None
         out.pop("folder")
         return dict(out)
 
-    assert summary() == summary()
-    assert summary("--set", "world.organisations=30")["organisations"] == 30
+    assert summary() == summary("--force")
+    assert summary("--force", "--set", "world.organisations=30")["organisations"] == 30
+
+
+def test_run_never_overwrites_a_results_folder(
+    cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Default folders name the overrides and --until; an existing folder needs --force."""
+    monkeypatch.chdir(tmp_path)
+
+    def folder(*extra: str) -> str:
+        res = run_cli(cli, "run", "classroom", "--seed", "2", "--json", "--until", "6", *extra)
+        assert res.exit_code == 0, res.stderr
+        return str(json.loads(res.stdout)["folder"])
+
+    plain = folder()
+    changed = folder("--set", "trust.enabled=false")
+    assert plain == "results/classroom-seed2-until6"
+    assert changed == "results/classroom-seed2-until6-trust.enabled=false"
+    again = run_cli(cli, "run", "classroom", "--seed", "2", "--until", "6")
+    assert again.exit_code == 2 and again.stderr.count("\n") == 1
+    assert "--out" in again.stderr and "--force" in again.stderr
+    assert folder("--force") == plain  # replaced whole, and nothing left beside it
+    assert sorted(p.name for p in (tmp_path / "results").iterdir()) == sorted(
+        [Path(plain).name, Path(changed).name]
+    )
+    manifest = json.loads((tmp_path / plain / "manifest.json").read_text())
+    assert manifest["until"] == 6.0 and manifest["overrides"] == {}
+    assert manifest["negsim"] and "versions" in manifest
 
 
 @pytest.mark.parametrize(

@@ -27,12 +27,12 @@ import pytest
 from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
-import experiments.runner as runner_module
-from experiments.executors import DASK_WORKER_ENV, DaskExecutor, LocalPool
-from experiments.runner import SweepResult, run_sweep
-from experiments.store import Store, load_runs
-from experiments.sweep import SweepSpec, load_sweep, parse_sweep
-from simulator.config import ConfigError, read_toml
+import negsim.experiments.runner as runner_module
+from negsim.config import ConfigError, read_toml
+from negsim.experiments.executors import DASK_WORKER_ENV, DaskExecutor, LocalPool
+from negsim.experiments.runner import SweepResult, run_sweep
+from negsim.experiments.store import Store, load_runs
+from negsim.experiments.sweep import SweepSpec, load_sweep, parse_sweep
 from tests.conftest import ROOT, run_cli
 
 SWEEPS = ROOT / "tests" / "data" / "sweeps"
@@ -682,8 +682,8 @@ def test_a_dead_worker_is_recorded_and_the_sweep_goes_on(tmp_path: Path) -> None
 
 def test_a_folder_in_use_is_refused_and_resumes_are_recorded(tmp_path: Path) -> None:
     """One writer per results folder; each call adds a session with its commit and counts."""
-    from experiments.store import Store
-    from simulator.config import ConfigError
+    from negsim.config import ConfigError
+    from negsim.experiments.store import Store
 
     spec = parse_sweep(
         {"name": "locked", "model": "noop", "replications": 3, "factors": {"a.b": [1]}}
@@ -704,7 +704,7 @@ def test_a_folder_in_use_is_refused_and_resumes_are_recorded(tmp_path: Path) -> 
 
 
 def test_morris_refuses_integer_factors() -> None:
-    from simulator.config import ConfigError
+    from negsim.config import ConfigError
 
     with pytest.raises(ConfigError, match="integer"):
         parse_sweep(

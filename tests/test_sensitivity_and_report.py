@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from experiments.sensitivity import run_sensitivity
+from negsim.experiments.sensitivity import run_sensitivity
 from tests.conftest import run_cli
 
 

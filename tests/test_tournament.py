@@ -8,15 +8,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import experiments.tournament as tournament
-from experiments.tournament import (
+import negsim.experiments.tournament as tournament
+from negsim import shipped
+from negsim.config import ConfigError
+from negsim.experiments.tournament import (
     RANKING_COLUMNS,
     TournamentResult,
     format_matrix,
     format_ranking,
     run_tournament,
 )
-from simulator.config import ConfigError
 
 STRATEGIES = ["hardliner", "conceder", "boulware", "tit_for_tat", "trade_off", "random"]
 REPETITIONS = 3
@@ -25,7 +26,7 @@ REPETITIONS = 3
 @pytest.fixture(scope="module")
 def coin_domain(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The contract example with a fractional walk-away: the walk coin needs the seeds."""
-    text = tournament.NEGOTIATIONS.joinpath("contract_example.toml").read_text()
+    text = shipped.find("negotiation", "contract_example").read_text()
     path = tmp_path_factory.mktemp("domains") / "coin.toml"
     path.write_text(text.replace("walk_away = 1.0", "walk_away = 0.5", 1))
     return path

@@ -24,8 +24,8 @@ import solara
 from playwright.sync_api import Page as BrowserPage
 from playwright.sync_api import Route, expect, sync_playwright
 
-from simulator.config import ConfigError
-from simulator.viz.app import Page, TeachingWorld, accumulated_value, alliance_groups, edge_trust
+from negsim.config import ConfigError
+from negsim.viz.app import Page, TeachingWorld, accumulated_value, alliance_groups, edge_trust
 from tests.conftest import ROOT
 
 #: Debian's Chromium (apt-get install chromium): Playwright cannot download its own here.
@@ -164,7 +164,7 @@ def viz_server(tmp_path: Path) -> Iterator[str]:
         # A cache miss must fail here, not reach the internet: nothing listens on port 9.
         "SOLARA_ASSETS_CDN": "http://127.0.0.1:9/",
     }
-    command = [sys.executable, "-m", "experiments.cli", "viz", "classroom", "--port", str(port)]
+    command = [sys.executable, "-m", "negsim", "viz", "classroom", "--port", str(port)]
     log = tmp_path / "server.log"
     with log.open("wb") as out:
         server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)

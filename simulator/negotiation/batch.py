@@ -4,7 +4,7 @@ The batch path plays K negotiations over the same issues (linear-additive utilit
 weights and evaluations per negotiation) with the time-dependent family (``time_dependent``,
 ``boulware``, ``linear``, ``conceder``, ``hardliner``; opponent model ``none``) and
 ``tit_for_tat``, mixed freely per negotiation and per side. It follows
-:mod:`simulator.negotiation.protocol` exactly — the same utilities (same products, same order of
+:mod:`negsim.negotiation.protocol` exactly — the same utilities (same products, same order of
 addition), the same aspiration curve (computed by the same call), the same choice of offer (the
 least demanding outcome reaching the aspiration, lowest index among equals), the same float
 comparisons and the same walk-away draws — so its results are identical to playing each
@@ -28,12 +28,12 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
-import simulator.negotiation.strategies as strategies
-from simulator.negotiation.party import PARTY_NAMES, Negotiation
-from simulator.negotiation.strategies.base import ASPIRATION_TOLERANCE
-from simulator.negotiation.strategies.time_dependent import TimeDependent, concession_curves
-from simulator.negotiation.strategies.tit_for_tat import TitForTat
-from simulator.rng import named_streams
+import negsim.negotiation.strategies as strategies
+from negsim.negotiation.party import PARTY_NAMES, Negotiation
+from negsim.negotiation.strategies.base import ASPIRATION_TOLERANCE
+from negsim.negotiation.strategies.time_dependent import TimeDependent, concession_curves
+from negsim.negotiation.strategies.tit_for_tat import TitForTat
+from negsim.rng import named_streams
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -261,7 +261,7 @@ def _play(
 
     ``out[k]`` receives (agreement, ended_by, walked_away, round) and ``agreed_u[k]`` the two
     undiscounted utilities of the agreement. Mirrors :meth:`Conceding.act
-    <simulator.negotiation.strategies.base.Conceding.act>` step by step.
+    <negsim.negotiation.strategies.base.Conceding.act>` step by step.
     """
     n_out = 1
     for size in shape:
@@ -392,7 +392,7 @@ def side_from_negotiations(negs: Sequence[Negotiation], which: int) -> BatchSide
     """One side of a batch from negotiations (party ``which``: 0 = a, 1 = b).
 
     Raises ValueError for a strategy (or parameter) the batch path does not play, and
-    :class:`~simulator.negotiation.strategies.base.StrategyError` (a ValueError) for a parameter
+    :class:`~negsim.negotiation.strategies.base.StrategyError` (a ValueError) for a parameter
     the strategy itself rejects.
     """
     members = [neg.parties[which] for neg in negs]

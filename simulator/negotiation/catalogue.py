@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-import simulator.negotiation.strategies as strategies
+import negsim.negotiation.strategies as strategies
 
 
 def strategy_catalogue() -> dict[str, dict[str, Any]]:

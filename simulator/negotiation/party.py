@@ -22,8 +22,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from simulator.negotiation.domain import Domain
-from simulator.negotiation.utility import LinearAdditiveUtility
+from negsim.negotiation.domain import Domain
+from negsim.negotiation.utility import LinearAdditiveUtility
 
 PARTY_NAMES = ("a", "b")
 ParamValue = float | int | str

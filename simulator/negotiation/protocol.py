@@ -18,10 +18,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-import simulator.negotiation.strategies as strategies
-from simulator.negotiation.party import PARTY_NAMES, ConcessionThresholds, Negotiation
-from simulator.negotiation.strategies.base import Context, Move, State, Strategy
-from simulator.rng import named_streams
+import negsim.negotiation.strategies as strategies
+from negsim.negotiation.party import PARTY_NAMES, ConcessionThresholds, Negotiation
+from negsim.negotiation.strategies.base import Context, Move, State, Strategy
+from negsim.rng import named_streams
 
 #: Essay 000, "Relative Value of Concessions": (dear to give?, dear to receive?) → quadrant.
 QUADRANTS = {

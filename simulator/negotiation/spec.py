@@ -1,8 +1,8 @@
 """Negotiation files (TOML): the schema of ``negsim negotiate``.
 
 See the README ("Negotiation files") for the format. :func:`load_negotiation` validates a file
-at the boundary and builds a :class:`~simulator.negotiation.party.Negotiation`; every problem is
-a :class:`~simulator.config.ConfigError` naming the file, the field, the value and what is
+at the boundary and builds a :class:`~negsim.negotiation.party.Negotiation`; every problem is
+a :class:`~negsim.config.ConfigError` naming the file, the field, the value and what is
 allowed.
 """
 
@@ -12,18 +12,18 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import simulator.negotiation.strategies as strategies
-from simulator.config import ConfigError, Fields, read_toml
-from simulator.negotiation.domain import MAX_OUTCOMES, Domain, Issue
-from simulator.negotiation.party import (
+import negsim.negotiation.strategies as strategies
+from negsim.config import ConfigError, Fields, read_toml
+from negsim.negotiation.domain import MAX_OUTCOMES, Domain, Issue
+from negsim.negotiation.party import (
     PARTY_NAMES,
     ConcessionThresholds,
     Negotiation,
     Party,
     Protocol,
 )
-from simulator.negotiation.strategies.base import StrategyError
-from simulator.negotiation.utility import LINEAR_SHAPES, LinearAdditiveUtility
+from negsim.negotiation.strategies.base import StrategyError
+from negsim.negotiation.utility import LINEAR_SHAPES, LinearAdditiveUtility
 
 PARTY_KEYS = (
     "strategy",

@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from simulator.negotiation.analysis import analyse
-from simulator.negotiation.party import PARTY_NAMES, Negotiation
-from simulator.negotiation.protocol import NegotiationResult
+from negsim.negotiation.analysis import analyse
+from negsim.negotiation.party import PARTY_NAMES, Negotiation
+from negsim.negotiation.protocol import NegotiationResult
 
 MAX_LISTED = 10_000
 

@@ -6,7 +6,7 @@ A party's utility of an outcome is ``u(o) = Σ_k w_k · e_k(o_k)`` with weights 
 to one and evaluations ``e_k`` in [0, 1], so utilities lie in [0, 1].
 
 Examples:
-    >>> from simulator.negotiation.domain import Domain, Issue
+    >>> from negsim.negotiation.domain import Domain, Issue
     >>> d = Domain((Issue.discrete("price", ["low", "high"]), Issue.numeric("share", 0, 1, 3)))
     >>> evaluations = {"price": {"low": 0.0, "high": 1.0}, "share": "increasing"}
     >>> u = LinearAdditiveUtility.from_tables(d, {"price": 3, "share": 1}, evaluations)
@@ -23,7 +23,7 @@ from functools import cached_property
 import numpy as np
 from numpy.typing import NDArray
 
-from simulator.negotiation.domain import Domain, Issue, Value
+from negsim.negotiation.domain import Domain, Issue, Value
 
 #: How an issue's values are evaluated: a table (value → [0, 1]) or a linear shape.
 Evaluation = Mapping[Value, float] | str

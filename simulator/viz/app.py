@@ -7,7 +7,7 @@ concessions by quadrant), with sliders for the parameters a class plays with. Re
 the world from the sliders with the same seed, so two settings are compared on the same
 organisations and the same luck (common random numbers).
 
-Served by ``solara run simulator.viz.app``; the scenario and seed come from the environment
+Served by ``solara run negsim.viz.app``; the scenario and seed come from the environment
 (:data:`SCENARIO_ENV`, :data:`SEED_ENV`), which ``negsim viz`` sets. Solara's telemetry is
 switched off unless ``SOLARA_TELEMETRY_MIXPANEL_ENABLE`` says otherwise.
 """
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import matplotlib as mpl
@@ -31,26 +30,14 @@ from mesa.visualization import Slider, SolaraViz
 from mesa.visualization.utils import update_counter
 from numpy.typing import NDArray
 
-from simulator.world.model import AllianceModel
-from simulator.world.scenario import WORLD_STRATEGIES, WorldScenario, load_scenario
+from negsim import shipped
+from negsim.viz import SCENARIO_ENV, SEED_ENV
+from negsim.world.model import AllianceModel
+from negsim.world.scenario import WORLD_STRATEGIES, WorldScenario, load_scenario
 
 # Telemetry is sent from the server's start-up hook, which runs after this module is imported.
 if "SOLARA_TELEMETRY_MIXPANEL_ENABLE" not in os.environ:
     solara_settings.telemetry.mixpanel_enable = False
-
-#: Environment variables through which ``negsim viz`` passes its arguments to the app.
-SCENARIO_ENV = "NEGSIM_VIZ_SCENARIO"
-SEED_ENV = "NEGSIM_VIZ_SEED"
-#: Shipped scenarios (``negsim viz`` passes a resolved path; a bare name is looked up here).
-SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
-
-
-def _scenario_path(name_or_path: str) -> Path:
-    """A scenario file from a path or a shipped name (``classroom``)."""
-    path = Path(name_or_path)
-    if path.suffix == ".toml" or path.exists():
-        return path
-    return SCENARIOS / f"{name_or_path}.toml"
 
 
 #: Essay 000's quadrants, in the order the charts stack them.
@@ -129,7 +116,9 @@ class TeachingWorld(AllianceModel):
         }
         if organisations is not None:
             overrides["world.organisations"] = int(organisations)
-        super().__init__(load_scenario(_scenario_path(scenario_file), overrides), seed=seed)
+        super().__init__(
+            load_scenario(shipped.find("scenario", scenario_file), overrides), seed=seed
+        )
         self.layout = node_layout(self)
         if not hasattr(self, "concessions"):  # the world does not count quadrants yet
             reporters = dict(self.datacollector.model_reporters)
@@ -161,7 +150,7 @@ def node_layout(model: AllianceModel) -> NDArray[np.float64]:
 
 def model_params(scenario_file: str, seed: int) -> dict[str, Any]:
     """SolaraViz's model_params: the fixed scenario and seed, and a slider per knob."""
-    scenario = load_scenario(_scenario_path(scenario_file))
+    scenario = load_scenario(shipped.find("scenario", scenario_file))
     params: dict[str, Any] = {"scenario_file": scenario_file, "seed": seed}
     for key, knob in KNOBS.items():
         value = _current(scenario, knob.field)

@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from simulator.world.alliances import CAUSE, CAUSES
-from simulator.world.model import AllianceModel
+from negsim.world.alliances import CAUSE, CAUSES
+from negsim.world.model import AllianceModel
 
 
 def failure_causes(model: AllianceModel) -> dict[str, int]:

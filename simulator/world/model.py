@@ -34,14 +34,14 @@ from mesa.discrete_space import FixedAgent, Network
 from mesa.time import Schedule
 from numpy.typing import NDArray
 
-from simulator.rng import named_streams, root_entropy, root_sequence
-from simulator.world.alliances import CAUSE, AllianceTable
-from simulator.world.network import build_network
-from simulator.world.organisations import Organisations, draw_organisations
-from simulator.world.scenario import WorldScenario
-from simulator.world.stance import stance
-from simulator.world.terms import QUADRANT_ORDER, negotiate_terms
-from simulator.world.trust import TrustLedger
+from negsim.rng import named_streams, root_entropy, root_sequence
+from negsim.world.alliances import CAUSE, AllianceTable
+from negsim.world.network import build_network
+from negsim.world.organisations import Organisations, draw_organisations
+from negsim.world.scenario import WorldScenario
+from negsim.world.stance import stance
+from negsim.world.terms import QUADRANT_ORDER, negotiate_terms
+from negsim.world.trust import TrustLedger
 
 #: Named random streams, spawned in this order (adding draws to one never shifts another).
 STREAMS = ("model", "network", "organisations", "search", "operate", "crises")
@@ -53,18 +53,56 @@ def _concession_reporter(k: int) -> Callable[[AllianceModel], int]:
 
 
 class Organisation(FixedAgent):
-    """An organisation: a handle onto row ``index`` of the world's arrays."""
+    """An organisation: a Mesa agent on its network cell, a handle onto row ``index`` of the
+    world's arrays (the mechanisms work on the arrays, for all organisations at once).
+
+    Its properties are what the DataCollector records for it every month
+    (``model.datacollector.get_agent_vars_dataframe()``, see :data:`AGENT_REPORTERS`).
+    """
+
+    model: AllianceModel
 
     def __init__(self, model: AllianceModel, index: int, cell: Any) -> None:
         super().__init__(model)
         self.index = index
         self.cell = cell
 
+    @property
+    def reputation(self) -> float:
+        """Reputation in [0, 1]; messy exits lower it (essays 002, 003)."""
+        return float(self.model.orgs.reputation[self.index])
+
+    @property
+    def running(self) -> int:
+        """Alliances signed and not ended (including those not started yet)."""
+        return int(self.model.active[self.index])
+
+    @property
+    def signed(self) -> int:
+        """Alliances signed so far."""
+        return int(self.model.signed[self.index])
+
+    @property
+    def earned(self) -> float:
+        """Alliance value realised so far: its share of every month its alliances ran."""
+        return float(self.model.earned[self.index])
+
+
+#: Per-organisation monthly records (Mesa agent reporters): column name → Organisation property.
+AGENT_REPORTERS = {
+    "organisation": "index",
+    **{name: name for name in ("reputation", "running", "signed", "earned")},
+}
+
 
 class AllianceModel(Model):
     """Organisations forming, running and ending alliances (see the module docstring)."""
 
-    def __init__(self, scenario: WorldScenario, seed: int | None = None) -> None:
+    def __init__(
+        self, scenario: WorldScenario, seed: int | None = None, *, record_organisations: bool = True
+    ) -> None:
+        """Build the world; ``record_organisations = False`` skips the per-organisation monthly
+        records (a sweep reads only run metrics, and they cost ~1 µs per organisation-month)."""
         root = root_sequence(seed)
         self.seed_entropy = root_entropy(root)
         streams = named_streams(root, STREAMS)
@@ -94,6 +132,8 @@ class AllianceModel(Model):
         self.alliances = AllianceTable()
         self.trust = TrustLedger(bound=s.trust.bound, loss_aversion=s.trust.loss_aversion)
         self.active = np.zeros(n, dtype=np.int64)  # running alliances per organisation
+        self.signed = np.zeros(n, dtype=np.int64)  # alliances signed per organisation
+        self.earned = np.zeros(n)  # value realised per organisation
         self.negotiations = 0
         self.agreements = 0
         # Concessions made in every terms negotiation, by quadrant (QUADRANT_ORDER, essay 000).
@@ -113,7 +153,8 @@ class AllianceModel(Model):
                     f"concessions_{q}": _concession_reporter(k)
                     for k, q in enumerate(QUADRANT_ORDER)
                 },
-            }
+            },
+            agent_reporters=dict(AGENT_REPORTERS) if record_organisations else None,
         )
         self.schedule_recurring(self.search, Schedule(interval=s.world.search_interval, start=0.0))
         self.schedule_recurring(self.operate, Schedule(interval=1.0, start=1.0))
@@ -256,6 +297,8 @@ class AllianceModel(Model):
         )
         np.add.at(self.active, a, 1)
         np.add.at(self.active, b, 1)
+        np.add.at(self.signed, a, 1)
+        np.add.at(self.signed, b, 1)
         opening = np.full(len(rows), s.trust.initial if s.trust.enabled else 0.0)
         if s.frenemies.enabled:  # partners in one area, competitors in another (essay 004)
             opening = np.where(
@@ -307,6 +350,8 @@ class AllianceModel(Model):
             t.output[rows] += output
             t.realised_a[rows] += split * output  # the split divides the value, nothing lost
             t.realised_b[rows] += output - split * output
+            np.add.at(self.earned, a, split * output)
+            np.add.at(self.earned, b, output - split * output)
             t.months[rows] += span
             if s.learning.enabled:  # teach and learn: each picks up where the other is ahead
                 cap = self.orgs.capabilities

@@ -13,8 +13,8 @@ import networkx as nx
 import numpy as np
 from numpy.typing import NDArray
 
-from simulator.config import ConfigError
-from simulator.world.scenario import NetworkSection
+from negsim.config import ConfigError
+from negsim.world.scenario import NetworkSection
 
 
 def build_network(

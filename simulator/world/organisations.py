@@ -1,6 +1,6 @@
 """Organisations as arrays: capabilities, values, interests, alternatives, effort, reputation.
 
-Mesa agents (:class:`simulator.world.model.Organisation`) are thin handles onto these arrays, so
+Mesa agents (:class:`negsim.world.model.Organisation`) are thin handles onto these arrays, so
 the world's mechanisms run over all organisations at once with numpy.
 """
 
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from simulator.world.scenario import OrganisationsSection
+from negsim.world.scenario import OrganisationsSection
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]

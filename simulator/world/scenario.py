@@ -2,7 +2,7 @@
 
 Every mechanism of the world has a table with ``enabled`` and its parameters, so a researcher
 can switch each one off and see its effect. Time is in months. A bad file raises
-:class:`~simulator.config.ConfigError` naming the file, the field, the value and what is allowed.
+:class:`~negsim.config.ConfigError` naming the file, the field, the value and what is allowed.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-import simulator.negotiation.strategies as strategies
-from simulator.config import ConfigError, Fields, read_toml
+import negsim.negotiation.strategies as strategies
+from negsim.config import ConfigError, Fields, read_toml
 
 NETWORK_KINDS = ("barabasi_albert", "watts_strogatz", "erdos_renyi", "stochastic_block", "file")
 #: Strategies organisations may use for alliance terms (those the batch path plays).

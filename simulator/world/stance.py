@@ -15,9 +15,9 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from simulator.world.organisations import Organisations
-from simulator.world.scenario import CompetitionSection, DisclosureSection
-from simulator.world.terms import Stance, plain_stance
+from negsim.world.organisations import Organisations
+from negsim.world.scenario import CompetitionSection, DisclosureSection
+from negsim.world.terms import Stance, plain_stance
 
 FloatArray = NDArray[np.float64]
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from simulator.negotiation.batch import (
+from negsim.negotiation.batch import (
     TIME_DEPENDENT,
     TIT_FOR_TAT,
     BatchProblem,
@@ -21,7 +21,7 @@ from simulator.negotiation.batch import (
     run_batch,
     side_utilities,
 )
-from simulator.world.organisations import Organisations
+from negsim.world.organisations import Organisations
 
 SHAPE = (11, 3, 3, 3)  # value_split, commit_a, commit_b, governance
 COMMITMENT = np.array([0.4, 0.7, 1.0])  # resources committed at low / mid / high
@@ -150,7 +150,7 @@ def concession_quadrants(
 
     A concession is an offer worse for its maker than its previous one; its quadrant follows
     its cost to the maker and its value to the receiver against ``thresholds`` (cost, value),
-    by the rule of :func:`simulator.negotiation.protocol.classify`; the last axis follows
+    by the rule of :func:`negsim.negotiation.protocol.classify`; the last axis follows
     :data:`QUADRANT_ORDER`, the middle one the maker (a, b).
     """
     cost_limit, value_limit = thresholds

@@ -14,10 +14,10 @@ from typing import Any
 import numpy as np
 from hypothesis import strategies as st
 
-import simulator.negotiation.strategies as strategies
-from simulator.negotiation.domain import Domain, Issue
-from simulator.negotiation.party import Party
-from simulator.negotiation.utility import LinearAdditiveUtility
+import negsim.negotiation.strategies as strategies
+from negsim.negotiation.domain import Domain, Issue
+from negsim.negotiation.party import Party
+from negsim.negotiation.utility import LinearAdditiveUtility
 
 TIES = (0.0, 0.5, 1.0)
 #: Evaluations (or reservations) that tie often: every draw is 0, 0.5 or 1.

@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.typing import NDArray
 
-from simulator.negotiation.analysis import (
+from negsim.negotiation.analysis import (
     analyse,
     kalai_smorodinsky_point,
     max_welfare_point,

@@ -16,11 +16,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulator.negotiation.batch import ENDED_BY, problem_from_negotiations, run_batch
-from simulator.negotiation.domain import Domain, Issue
-from simulator.negotiation.party import Negotiation, Party, Protocol
-from simulator.negotiation.protocol import negotiate
-from simulator.negotiation.utility import LinearAdditiveUtility
+from negsim.negotiation.batch import ENDED_BY, problem_from_negotiations, run_batch
+from negsim.negotiation.domain import Domain, Issue
+from negsim.negotiation.party import Negotiation, Party, Protocol
+from negsim.negotiation.protocol import negotiate
+from negsim.negotiation.utility import LinearAdditiveUtility
 from tests.negotiation.generators import TIED, UNIT, domains, params_for, parties, utilities
 
 TIME_DEPENDENT = ("time_dependent", "boulware", "linear", "conceder")

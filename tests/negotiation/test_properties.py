@@ -18,14 +18,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import simulator.negotiation.strategies as strategies
-from simulator.negotiation.domain import Domain, Issue
-from simulator.negotiation.party import ConcessionThresholds, Negotiation, Party, Protocol
-from simulator.negotiation.protocol import NegotiationResult, build_strategies, negotiate
-from simulator.negotiation.strategies.base import Context, Move, State
-from simulator.negotiation.strategies.time_dependent import TimeDependent
-from simulator.negotiation.strategies.tit_for_tat import TitForTat
-from simulator.negotiation.utility import LinearAdditiveUtility
+import negsim.negotiation.strategies as strategies
+from negsim.negotiation.domain import Domain, Issue
+from negsim.negotiation.party import ConcessionThresholds, Negotiation, Party, Protocol
+from negsim.negotiation.protocol import NegotiationResult, build_strategies, negotiate
+from negsim.negotiation.strategies.base import Context, Move, State
+from negsim.negotiation.strategies.time_dependent import TimeDependent
+from negsim.negotiation.strategies.tit_for_tat import TitForTat
+from negsim.negotiation.utility import LinearAdditiveUtility
 from tests.negotiation.generators import TIED, UNIT, domains, params_for, parties, utilities
 
 GENERAL_KEYS = tuple(k for k in strategies.keys() if k != "spe")

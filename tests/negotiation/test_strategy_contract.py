@@ -14,13 +14,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import simulator.negotiation.strategies as strategies
-from simulator.negotiation.batch import ENDED_BY, problem_from_negotiations, run_batch
-from simulator.negotiation.domain import Domain, Issue
-from simulator.negotiation.party import Negotiation, Party, Protocol
-from simulator.negotiation.protocol import build_strategies, negotiate
-from simulator.negotiation.strategies.base import StrategyError
-from simulator.negotiation.utility import LinearAdditiveUtility
+import negsim.negotiation.strategies as strategies
+from negsim.negotiation.batch import ENDED_BY, problem_from_negotiations, run_batch
+from negsim.negotiation.domain import Domain, Issue
+from negsim.negotiation.party import Negotiation, Party, Protocol
+from negsim.negotiation.protocol import build_strategies, negotiate
+from negsim.negotiation.strategies.base import StrategyError
+from negsim.negotiation.utility import LinearAdditiveUtility
 from tests.negotiation.generators import UNIT, domains, params_for, utilities
 
 KEYS = strategies.keys()

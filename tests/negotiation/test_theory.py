@@ -11,11 +11,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from simulator.negotiation.domain import Domain, Issue
-from simulator.negotiation.party import Negotiation, Party, Protocol
-from simulator.negotiation.protocol import negotiate
-from simulator.negotiation.strategies.base import StrategyError
-from simulator.negotiation.utility import LinearAdditiveUtility
+from negsim.negotiation.domain import Domain, Issue
+from negsim.negotiation.party import Negotiation, Party, Protocol
+from negsim.negotiation.protocol import negotiate
+from negsim.negotiation.strategies.base import StrategyError
+from negsim.negotiation.utility import LinearAdditiveUtility
 
 GRID = 1e-5
 PIE = Domain((Issue.numeric("share_a", 0.0, 1.0, 100_001),))

@@ -7,14 +7,14 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from simulator.negotiation.batch import problem_from_negotiations, run_batch
-from simulator.negotiation.domain import Domain, Issue
-from simulator.negotiation.party import Negotiation, Party, Protocol
-from simulator.negotiation.protocol import negotiate
-from simulator.negotiation.utility import LinearAdditiveUtility
-from simulator.world.model import AllianceModel
-from simulator.world.scenario import load_scenario
-from simulator.world.terms import symbolic_concessions
+from negsim.negotiation.batch import problem_from_negotiations, run_batch
+from negsim.negotiation.domain import Domain, Issue
+from negsim.negotiation.party import Negotiation, Party, Protocol
+from negsim.negotiation.protocol import negotiate
+from negsim.negotiation.utility import LinearAdditiveUtility
+from negsim.world.model import AllianceModel
+from negsim.world.scenario import load_scenario
+from negsim.world.terms import symbolic_concessions
 from tests.conftest import ROOT
 from tests.world.test_model import two_alliances
 

@@ -8,8 +8,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulator.world.model import AllianceModel
-from simulator.world.scenario import parse_scenario
+from negsim.world.model import AllianceModel
+from negsim.world.scenario import parse_scenario
 
 MECHANISMS = (
     "value",

@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
-from simulator.world.alliances import CAUSE
-from simulator.world.model import AllianceModel
-from simulator.world.scenario import WorldScenario, load_scenario, parse_scenario
+from negsim.world.alliances import CAUSE
+from negsim.world.model import AllianceModel
+from negsim.world.scenario import WorldScenario, load_scenario, parse_scenario
 from tests.conftest import ROOT
 
 DEFAULT = load_scenario(ROOT / "scenarios" / "default.toml")

@@ -7,16 +7,16 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from simulator.world.model import AllianceModel
-from simulator.world.organisations import draw_organisations
-from simulator.world.scenario import (
+from negsim.world.model import AllianceModel
+from negsim.world.organisations import draw_organisations
+from negsim.world.scenario import (
     CompetitionSection,
     DisclosureSection,
     OrganisationsSection,
     parse_scenario,
 )
-from simulator.world.stance import stance
-from simulator.world.terms import Terms, negotiate_terms
+from negsim.world.stance import stance
+from negsim.world.terms import Terms, negotiate_terms
 
 N = 400
 ORGS = draw_organisations(OrganisationsSection(), N, np.arange(N), np.random.default_rng(7))

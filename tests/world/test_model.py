@@ -8,10 +8,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from simulator.world.alliances import CAUSE
-from simulator.world.metrics import alliance_records, summary
-from simulator.world.model import AllianceModel
-from simulator.world.scenario import WorldScenario, load_scenario, parse_scenario
+from negsim.world.alliances import CAUSE
+from negsim.world.metrics import alliance_records, summary
+from negsim.world.model import AllianceModel
+from negsim.world.scenario import WorldScenario, load_scenario, parse_scenario
 from tests.conftest import ROOT
 
 DEFAULT = load_scenario(ROOT / "scenarios" / "default.toml")

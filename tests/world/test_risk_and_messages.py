@@ -9,9 +9,9 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from simulator.config import ConfigError
-from simulator.world.model import AllianceModel
-from simulator.world.scenario import load_scenario, parse_scenario
+from negsim.config import ConfigError
+from negsim.world.model import AllianceModel
+from negsim.world.scenario import load_scenario, parse_scenario
 from tests.conftest import ROOT
 from tests.world.test_model import two_alliances
 

@@ -15,10 +15,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from simulator.world.alliances import CAUSE
-from simulator.world.metrics import METRICS, negotiated_split, run_metrics
-from simulator.world.model import AllianceModel
-from simulator.world.scenario import WorldScenario, load_scenario, parse_scenario
+from negsim.world.alliances import CAUSE
+from negsim.world.metrics import METRICS, negotiated_split, run_metrics
+from negsim.world.model import AllianceModel
+from negsim.world.scenario import WorldScenario, load_scenario, parse_scenario
 from tests.conftest import ROOT
 
 SMALL = parse_scenario({"world": {"organisations": 60, "horizon": 48.0}})

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from simulator.world.model import AllianceModel
-from simulator.world.scenario import load_scenario
+from negsim.world.model import AllianceModel
+from negsim.world.scenario import load_scenario
 from tests.conftest import ROOT
 
 SHIPPED = sorted((ROOT / "scenarios").glob("*.toml"))

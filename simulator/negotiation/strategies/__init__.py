@@ -4,9 +4,9 @@ Importing this package registers every built-in strategy.
 """
 
 # Registration order is listing order: time-dependent family first, baselines and theory last.
-from simulator.negotiation.strategies import time_dependent, tit_for_tat  # noqa: I001
-from simulator.negotiation.strategies import baseline, spe
-from simulator.negotiation.strategies.base import (
+from negsim.negotiation.strategies import time_dependent, tit_for_tat  # noqa: I001
+from negsim.negotiation.strategies import baseline, spe
+from negsim.negotiation.strategies.base import (
     Action,
     Context,
     Move,
@@ -14,7 +14,7 @@ from simulator.negotiation.strategies.base import (
     Strategy,
     StrategyError,
 )
-from simulator.negotiation.strategies.registry import get, keys, register
+from negsim.negotiation.strategies.registry import get, keys, register
 
 __all__ = [
     "Action",

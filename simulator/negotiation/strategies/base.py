@@ -17,8 +17,8 @@ from typing import ClassVar
 import numpy as np
 from numpy.typing import NDArray
 
-from simulator.negotiation.domain import Domain
-from simulator.negotiation.party import ParamValue, Party
+from negsim.negotiation.domain import Domain
+from negsim.negotiation.party import ParamValue, Party
 
 #: Tolerance for "utility at least the aspiration" (guards float noise on fine grids).
 ASPIRATION_TOLERANCE = 1e-12
@@ -192,7 +192,7 @@ class Conceding(Strategy):
 
     Acceptance (AC_next): accept the standing offer if it is worth at least as much as the offer
     the party would make next, and not less than its reservation. Walking away follows the rule
-    documented in :mod:`simulator.negotiation.party`.
+    documented in :mod:`negsim.negotiation.party`.
     """
 
     def __init__(self, ctx: Context, rng: np.random.Generator, **params: ParamValue) -> None:

@@ -6,9 +6,9 @@ from typing import ClassVar
 
 import numpy as np
 
-from simulator.negotiation.party import ParamValue
-from simulator.negotiation.strategies.base import Conceding, Context, OfferTable, State, Traits
-from simulator.negotiation.strategies.registry import register
+from negsim.negotiation.party import ParamValue
+from negsim.negotiation.strategies.base import Conceding, Context, OfferTable, State, Traits
+from negsim.negotiation.strategies.registry import register
 
 
 @register

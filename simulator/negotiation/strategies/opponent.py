@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from simulator.negotiation.domain import Domain
+from negsim.negotiation.domain import Domain
 
 
 class FrequencyModel:

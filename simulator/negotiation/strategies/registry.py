@@ -1,7 +1,7 @@
 """The strategy registry: stable snake_case keys → strategy classes with declared traits.
 
 Examples:
-    >>> import simulator.negotiation.strategies as s
+    >>> import negsim.negotiation.strategies as s
     >>> s.get("boulware").params["e"].default
     0.2
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from simulator.negotiation.strategies.base import Strategy
+    from negsim.negotiation.strategies.base import Strategy
 
 _REGISTRY: dict[str, type[Strategy]] = {}
 

@@ -1,7 +1,7 @@
 """The subgame-perfect player for split-the-pie under complete information.
 
 It plays the equilibrium of the alternating-offers game it is in, computed from the rules of
-:mod:`simulator.negotiation.protocol` (not from closed forms):
+:mod:`negsim.negotiation.protocol` (not from closed forms):
 
 * with a deadline, by backward induction from the deadline (Ståhl 1972);
 * with none, by iterating the stationary equilibrium conditions to their fixed point, which is
@@ -25,8 +25,8 @@ from typing import ClassVar
 
 import numpy as np
 
-from simulator.negotiation.party import ParamValue, Party
-from simulator.negotiation.strategies.base import (
+from negsim.negotiation.party import ParamValue, Party
+from negsim.negotiation.strategies.base import (
     Action,
     Context,
     Move,
@@ -35,7 +35,7 @@ from simulator.negotiation.strategies.base import (
     StrategyError,
     Traits,
 )
-from simulator.negotiation.strategies.registry import register
+from negsim.negotiation.strategies.registry import register
 
 _EPS = 1e-12
 _NEG = -np.inf

@@ -19,8 +19,8 @@ from typing import ClassVar
 import numpy as np
 from numpy.typing import NDArray
 
-from simulator.negotiation.party import ParamValue
-from simulator.negotiation.strategies.base import (
+from negsim.negotiation.party import ParamValue
+from negsim.negotiation.strategies.base import (
     Conceding,
     Context,
     OfferTable,
@@ -28,8 +28,8 @@ from simulator.negotiation.strategies.base import (
     State,
     Traits,
 )
-from simulator.negotiation.strategies.opponent import FrequencyModel
-from simulator.negotiation.strategies.registry import register
+from negsim.negotiation.strategies.opponent import FrequencyModel
+from negsim.negotiation.strategies.registry import register
 
 OPPONENT_MODELS = ("none", "frequency")
 

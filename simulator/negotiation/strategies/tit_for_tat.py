@@ -13,8 +13,8 @@ from typing import ClassVar
 
 import numpy as np
 
-from simulator.negotiation.party import ParamValue
-from simulator.negotiation.strategies.base import (
+from negsim.negotiation.party import ParamValue
+from negsim.negotiation.strategies.base import (
     Conceding,
     Context,
     OfferTable,
@@ -22,7 +22,7 @@ from simulator.negotiation.strategies.base import (
     State,
     Traits,
 )
-from simulator.negotiation.strategies.registry import register
+from negsim.negotiation.strategies.registry import register
 
 
 @register

@@ -1,0 +1,74 @@
+"""Commands of the alliance world: ``run`` and ``scenarios``."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import Progress
+
+from negsim import shipped
+from negsim.cli.app import JsonOpt, app, at_least, clean_errors, emit
+from negsim.config import ConfigError
+
+
+def parse_overrides(items: list[str]) -> dict[str, object]:
+    """``section.field=value`` pairs; values are read as TOML (numbers, booleans, strings)."""
+    out: dict[str, object] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        if not sep:
+            raise ConfigError("--set", item, item, "section.field=value")
+        try:
+            out[key.strip()] = tomllib.loads(f"v = {raw}")["v"]
+        except tomllib.TOMLDecodeError:
+            out[key.strip()] = raw
+    return out
+
+
+@app.command()
+def run(
+    scenario: Annotated[str, typer.Argument(help="a name from `negsim scenarios`, or a path")],
+    seed: Annotated[int | None, typer.Option(help="root seed (default: fresh entropy)")] = None,
+    until: Annotated[
+        float | None, typer.Option(help="months to simulate (default: horizon)")
+    ] = None,
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="override: section.field=value")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="results folder (default: results/<scenario>-seed<N>[-…])"),
+    ] = None,
+    force: Annotated[bool, typer.Option(help="replace an existing results folder")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run one world and write its results folder (never over an existing one unless --force)."""
+    # imported when called: Mesa, pandas and matplotlib are slow to import
+    from negsim.experiments.outputs import default_folder, write_run
+    from negsim.world.run import run_world
+
+    with clean_errors(scenario):
+        at_least(seed=(seed, 0))
+        overrides = parse_overrides(set_ or [])
+        with Progress(transient=True, disable=as_json) as bar:
+            task = bar.add_task(scenario, total=None)
+            world = run_world(
+                scenario,
+                seed=seed,
+                until=until,
+                overrides=overrides,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+        folder = write_run(world, out or default_folder(world), force=force)
+    result = {**world.summary, "folder": str(folder)}
+    emit(result, as_json, lambda: "\n".join(f"{k}: {v}" for k, v in result.items()))
+
+
+@app.command()
+def scenarios() -> None:
+    """List the shipped scenarios, a line each."""
+    for name, description in shipped.list_scenarios().items():
+        typer.echo(f"{name}: {description}")

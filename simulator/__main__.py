@@ -1,0 +1,5 @@
+"""``python -m negsim``: the command line."""
+
+from negsim.cli import main
+
+main()

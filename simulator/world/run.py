@@ -1,0 +1,195 @@
+"""Running a world from Python: one call in, pandas tables out (what ``negsim run`` calls).
+
+Examples:
+    >>> run = run_world("classroom", seed=1, until=12)
+    >>> run.summary["time"], run.summary["organisations"]
+    (12.0, 20)
+    >>> list(run.timeseries.columns[:3])
+    ['time', 'alliances_alive', 'alliances_formed']
+    >>> len(run.organisations), run.organisations.index.name
+    (20, 'organisation')
+    >>> run.agents.index.names
+    FrozenList(['time', 'organisation'])
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from negsim import shipped
+from negsim.config import ConfigError
+from negsim.world.metrics import alliance_records, run_metrics, summary
+from negsim.world.model import AllianceModel
+from negsim.world.scenario import WorldScenario, load_scenario
+
+#: A progress callback: called with (months simulated, months to simulate) as the run goes.
+Progress = Callable[[float, float], None]
+
+#: How many slices a run is cut into for progress reports (the result does not depend on it).
+PROGRESS_STEPS = 100
+
+
+@dataclass(eq=False)
+class WorldRun:
+    """A world that has run: the Mesa model and its results as pandas DataFrames.
+
+    Attributes:
+        model: the :class:`~negsim.world.model.AllianceModel`, as the run left it.
+        overrides: the ``section.field`` overrides applied to the scenario file.
+        until: the months simulated.
+    """
+
+    model: AllianceModel
+    overrides: Mapping[str, Any] = field(default_factory=dict)
+    until: float = 0.0
+
+    @property
+    def scenario(self) -> WorldScenario:
+        """The resolved scenario the world was built from."""
+        return self.model.config
+
+    @property
+    def seed(self) -> int:
+        """The root seed entropy: ``run_world(..., seed=run.seed)`` gives the same run."""
+        return self.model.seed_entropy
+
+    @cached_property
+    def summary(self) -> dict[str, Any]:
+        """Headline figures (``negsim run --json``), see :func:`negsim.world.metrics.summary`."""
+        return summary(self.model)
+
+    @cached_property
+    def metrics(self) -> dict[str, float]:
+        """The flat run metrics the experiment runner records (NaN where undefined)."""
+        return run_metrics(self.model)
+
+    @cached_property
+    def timeseries(self) -> pd.DataFrame:
+        """One row per month: the DataCollector's model variables (columns in the README)."""
+        frame: pd.DataFrame = self.model.datacollector.get_model_vars_dataframe()
+        return frame.reset_index(drop=True)
+
+    @cached_property
+    def alliances(self) -> pd.DataFrame:
+        """One row per alliance signed, in signing order (columns in the README)."""
+        frame = pd.DataFrame(alliance_records(self.model))
+        frame.index.name = "alliance"
+        return frame
+
+    @cached_property
+    def organisations(self) -> pd.DataFrame:
+        """One row per organisation: its traits and its state at the end of the run."""
+        o, m = self.model.orgs, self.model
+        degree = np.bincount(m.edges.ravel(), minlength=o.n)
+        frame = pd.DataFrame(
+            {
+                "strategy": o.strategy.astype(str),
+                "industry": o.block,
+                "degree": degree,
+                "strength": o.strength,
+                "reservation": o.reservation,
+                "walk_away": o.walk_away,
+                "disclosure": o.disclosure,
+                "effort": o.effort,
+                "capacity": o.capacity,
+                "risk_tolerance": o.risk_tolerance,
+                "coherence": o.coherence,
+                "reputation": o.reputation,
+                "running": m.active,
+                "signed": m.signed,
+                "earned": m.earned,
+            }
+        )
+        frame.index.name = "organisation"
+        return frame
+
+    @cached_property
+    def agents(self) -> pd.DataFrame:
+        """Per-organisation monthly records, indexed by (time, organisation).
+
+        The Mesa DataCollector's agent variables
+        (``model.datacollector.get_agent_vars_dataframe()``) with Mesa's step and agent ids
+        replaced by the month and the organisation's index.
+        """
+        raw = self.model.datacollector.get_agent_vars_dataframe()
+        if raw.empty:
+            return pd.DataFrame(columns=["reputation", "running", "signed", "earned"])
+        frame = raw.reset_index().rename(columns={"Step": "time"})
+        return frame.drop(columns="AgentID").set_index(["time", "organisation"]).sort_index()
+
+    def network(self) -> nx.Graph:
+        """The network at the end: organisations with their state, and each pair that allied
+        with whether it is allied now and its mean trust balance."""
+        m = self.model
+        graph = nx.Graph()
+        org = self.organisations
+        for i in range(m.orgs.n):
+            graph.add_node(
+                i,
+                reputation=float(org.reputation.iat[i]),
+                strategy=str(org.strategy.iat[i]),
+                industry=int(org.industry.iat[i]),
+                running=int(org.running.iat[i]),
+            )
+        graph.add_edges_from((int(u), int(v)) for u, v in m.edges)
+        t = m.alliances
+        for row in range(t.size):  # the newest alliance of a pair describes the edge
+            a, b = int(t.a[row]), int(t.b[row])
+            graph.add_edge(
+                a,
+                b,
+                allied=bool(t.alive[row]),
+                trust=float(m.trust.balance[2 * row : 2 * row + 2].mean()),
+            )
+        return graph
+
+
+def run_world(
+    scenario: str | Path | WorldScenario = "default",
+    *,
+    seed: int | None = None,
+    until: float | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    progress: Progress | None = None,
+) -> WorldRun:
+    """Build a world and run it.
+
+    Args:
+        scenario: a shipped scenario name (``negsim scenarios``), a scenario file, or a
+            :class:`~negsim.world.scenario.WorldScenario` already loaded.
+        seed: the root seed; ``None`` draws fresh entropy (then ``run.seed`` reproduces it).
+        until: months to simulate (default: the scenario's ``world.horizon``).
+        overrides: ``{"section.field": value}`` changes to the scenario, as ``negsim run --set``.
+        progress: called with (months simulated, months to simulate) a hundred times.
+
+    Returns:
+        The :class:`WorldRun`, with the summary and the tables.
+
+    Raises:
+        ConfigError: a bad scenario, override or ``until``.
+    """
+    overrides = dict(overrides or {})
+    if isinstance(scenario, WorldScenario):
+        if overrides:
+            raise ConfigError("run_world", "overrides", overrides, "none with a loaded scenario")
+        config = scenario
+    else:
+        config = load_scenario(shipped.find("scenario", scenario), overrides)
+    if until is not None and not (isinstance(until, int | float) and 0 < until < math.inf):
+        raise ConfigError("--until", "--until", until, "a positive number of months")
+    horizon = float(config.world.horizon if until is None else until)
+    model = AllianceModel(config, seed=seed)
+    for stop in np.linspace(0.0, horizon, PROGRESS_STEPS + 1)[1:]:
+        model.run(float(stop))
+        if progress is not None:
+            progress(float(stop), horizon)
+    return WorldRun(model, overrides, horizon)

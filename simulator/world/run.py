@@ -187,7 +187,7 @@ def run_world(
     if until is not None and not (isinstance(until, int | float) and 0 < until < math.inf):
         raise ConfigError("--until", "--until", until, "a positive number of months")
     horizon = float(config.world.horizon if until is None else until)
-    model = AllianceModel(config, seed=seed)
+    model = AllianceModel(config, seed=seed, record_organisations=True)
     for stop in np.linspace(0.0, horizon, PROGRESS_STEPS + 1)[1:]:
         model.run(float(stop))
         if progress is not None:

@@ -58,8 +58,10 @@ class SweepResult:
     workers: int
 
     def frame(self) -> pd.DataFrame:
-        """Every stored run of the sweep."""
-        return load_runs(self.folder)
+        """The stored runs of this call's sweep (a store extended to more replications by an
+        earlier call also holds later replications; they are left out)."""
+        frame = load_runs(self.folder)
+        return frame[frame["run_id"] < self.total].reset_index(drop=True)
 
 
 def default_folder(spec: SweepSpec, out: str | Path | None) -> Path:

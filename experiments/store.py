@@ -135,10 +135,13 @@ class Store:
                 self.folder,
                 "(results folder)",
                 str(self.folder),
-                "a folder holding the same sweep (this one holds a different spec; "
-                "choose another --out or remove it)",
+                "a folder holding the same sweep, or the same one with other replications "
+                "(this one holds a different spec; choose another --out or remove it)",
             )
         self.runs.mkdir(parents=True, exist_ok=True)
+        if old is not None:  # same sweep; more replications extend it, fewer read a prefix
+            stored = int(old["spec"].get("replications", 0))
+            old["spec"] = {**spec, "replications": max(stored, int(spec.get("replications", 0)))}
         manifest = old or {
             "negsim_results": 1,
             "spec": dict(spec),
@@ -146,7 +149,11 @@ class Store:
             "root_entropy": root_entropy,
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
         }
-        session = {"started": datetime.now(UTC).isoformat(timespec="seconds"), **provenance()}
+        session = {
+            "started": datetime.now(UTC).isoformat(timespec="seconds"),
+            "replications": spec.get("replications"),
+            **provenance(),
+        }
         if old is None:  # the first session also speaks for the folder
             manifest.update(provenance())
         elif _code(old) != _code(session):

@@ -6,14 +6,21 @@ from the root :class:`numpy.random.SeedSequence` before any work is dispatched, 
 comparisons between points are paired and the numbers do not depend on how runs are spread
 over workers.
 
+Runs are numbered replication-major, ``run_id = replication × points + point``, and
+replication ``r``'s seed is the ``r``-th child of the root, whatever the number of
+replications. So asking a stored sweep for more replications only adds runs: the stored
+ones keep their ids and seeds and are reused (the fingerprint leaves the count out).
+
 Examples:
     >>> spec = parse_sweep({"name": "s", "scenario": "default", "replications": 2,
     ...     "factors": {"organisations.walk_away": [0.0, 1.0]}}, "s.toml")
     >>> [p["organisations.walk_away"] for p in spec.points]
     [0.0, 1.0]
     >>> runs = list(spec.runs())
-    >>> len(runs), runs[0].seed == runs[2].seed, runs[0].seed == runs[1].seed
-    (4, True, False)
+    >>> [(r.run_id, r.replication, r.point) for r in runs]
+    [(0, 0, 0), (1, 0, 1), (2, 1, 0), (3, 1, 1)]
+    >>> runs[0].seed == runs[1].seed, runs[0].seed == runs[2].seed
+    (True, False)
 """
 
 from __future__ import annotations
@@ -105,11 +112,12 @@ class SweepSpec:
         ]
 
     def runs(self) -> Iterator[Run]:
-        """Every run, point-major; ``run_id`` is ``point * replications + replication``."""
-        seeds = self.seeds()
-        for p in range(len(self.points)):
-            for r, s in enumerate(seeds):
-                yield Run(p * self.replications + r, p, r, s)
+        """Every run, replication-major: ``run_id`` is ``replication * len(points) + point``
+        (so adding replications never renumbers the runs already stored)."""
+        n_points = len(self.points)
+        for r, s in enumerate(self.seeds()):
+            for p in range(n_points):
+                yield Run(r * n_points + p, p, r, s)
 
     @property
     def n_runs(self) -> int:
@@ -127,9 +135,10 @@ class SweepSpec:
             "scenario_text": _scenario_text(self.scenario) if self.model == "world" else "",
             "model": self.model,
             "seed": self.seed,
-            # run_id = point * replications + replication, and the stored columns follow the
-            # metrics: a store written with other values would be read wrongly on resume
-            "replications": self.replications,
+            # not the replications: replication r's runs keep their ids and seeds whatever
+            # their number, so more replications extend a store (run_id is replication-major).
+            # The stored columns follow the metrics: other metrics would be read wrongly.
+            "run_ids": "replication-major",
             "metrics": list(self.metrics),
             "base": dict(self.base),
             "points": [dict(p) for p in self.points],

@@ -211,6 +211,29 @@ def test_a_claim_file_runs_paired_and_reproduces(cli: Any, tmp_path: Path) -> No
     assert len(runs) == 3 * 4 and runs["run_id"].is_unique  # control, treatment, 2 sweep values
 
 
+def test_more_replications_into_the_same_folder_reuse_the_stored_ones(
+    tmp_path: Path, cli: Any
+) -> None:
+    """A claim asked for more replications runs only the new ones, and its numbers equal a
+    fresh run with that many (common random numbers); fewer read the stored prefix."""
+    path = _write(tmp_path, GOOD)
+
+    def claim(replications: int, folder: str) -> dict[str, Any]:
+        args = ["claim", str(path), "--json", "--executor", "inprocess", "--out"]
+        result = run_cli(cli, *args, str(tmp_path / folder), "--replications", str(replications))
+        assert result.exit_code == 0, result.output
+        return dict(json.loads(result.stdout))
+
+    claim(3, "grown")
+    grown = claim(5, "grown")
+    fresh = claim(5, "fresh")
+    assert grown == {**fresh, "command": grown["command"], "report": grown["report"]}
+    sessions = json.loads((tmp_path / "grown" / "manifest.json").read_text())["sessions"]
+    assert [(s["replications"], s["ran"]) for s in sessions] == [(3, 6), (5, 4)]
+    assert claim(3, "grown")["n"] == 3
+    assert len(pd.read_parquet(tmp_path / "grown" / "runs")) == 10
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", SHIPPED)
 def test_every_shipped_claim_runs_end_to_end(name: str, tmp_path: Path) -> None:

@@ -172,7 +172,7 @@ def test_replication_seeds_are_common_across_points_and_distinct_across_replicat
     assert len(set(seeds)) == spec.replications
     for r in runs:
         assert r.seed == seeds[r.replication]
-        assert r.run_id == r.point * spec.replications + r.replication
+        assert r.run_id == r.replication * len(spec.points) + r.point
     # seeds do not depend on how many replications there are (replication r keeps its seed)
     assert load_sweep(NOOP_GRID, replications=7).seeds()[: spec.replications] == seeds
 
@@ -448,7 +448,6 @@ def test_finished_sweep_via_the_cli_runs_nothing_again(cli: Any, tmp_path: Path)
     "change",
     [
         {"seed": 12},
-        {"replications": 5},  # run_id = point * replications + replication would shift
         {"factors": {"p.a": [0, 1, 5], "p.b": {"low": 0.0, "high": 1.0, "steps": 3}}},
         {"base": {"fail": 3, "work_ms": 1.0, "extra": 2}},
         {"metrics": ["x"]},
@@ -465,7 +464,27 @@ def test_changed_spec_in_the_same_folder_is_refused(tmp_path: Path, change: dict
     assert Store(tmp_path).parts() == parts
 
 
-@pytest.mark.parametrize("extra", [("--seed", "12"), ("--replications", "5")])
+def test_more_replications_extend_a_stored_sweep_and_fewer_read_a_prefix(
+    tmp_path: Path, noop_reference: pd.DataFrame
+) -> None:
+    """More replications run only the new ones (CRN: the stored keep ids and seeds); the
+    result equals a sweep run with that many from the start; fewer reuse a prefix."""
+    spec = load_sweep(NOOP_GRID)
+    fewer = load_sweep_with(spec, replications=2)
+    first = run_sweep(fewer, tmp_path, executor="inprocess", progress=False)
+    assert (first.ran, first.skipped) == (2 * len(spec.points), 0)
+    full = run_sweep(spec, tmp_path, executor="inprocess", progress=False)
+    assert (full.ran, full.skipped) == (spec.n_runs - first.ran, first.ran)
+    pd.testing.assert_frame_equal(comparable(full.frame()), comparable(noop_reference))
+    again = run_sweep(fewer, tmp_path, executor="inprocess", progress=False)
+    assert again.ran == 0 and len(again.frame()) == first.ran
+    assert set(again.frame()["replication"]) == {0, 1}
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert manifest["spec"]["replications"] == spec.replications
+    assert [s["replications"] for s in manifest["sessions"]] == [2, spec.replications, 2]
+
+
+@pytest.mark.parametrize("extra", [("--seed", "12")])
 def test_changed_spec_via_the_cli_exits_2_with_one_line(
     cli: Any, tmp_path: Path, extra: tuple[str, str]
 ) -> None:
@@ -644,8 +663,8 @@ def test_points_with_different_factors_read_as_one_table(tmp_path: Path) -> None
             ],
         }
     )
-    run_sweep(spec, tmp_path, executor="inprocess", chunk=3, progress=False)  # a point per chunk
-    frame = load_runs(tmp_path)
+    run_sweep(spec, tmp_path, executor="inprocess", chunk=1, progress=False)  # a point per chunk
+    frame = load_runs(tmp_path).sort_values(["point", "replication"])
     assert list(frame["label"]) == ["control"] * 3 + ["treatment"] * 3
     assert frame["p.x"].isna().sum() == 3 and (frame["p.x"].dropna() == 1.5).all()
     assert list(frame["p.kind"]) == [""] * 3 + ["b"] * 3

@@ -11,9 +11,9 @@ from typing import Annotated, Any
 
 import typer
 
-from negsim import __version__
 from negsim.config import ConfigError
 from negsim.negotiation.strategies.base import StrategyError
+from negsim.version import __version__
 
 app = typer.Typer(
     add_completion=False,

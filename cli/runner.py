@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from negsim import shipped
+import negsim.shipped as shipped
 from negsim.cli.app import JsonOpt, app, at_least, clean_errors, emit
 
 ExecutorOpt = Annotated[

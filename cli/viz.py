@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from negsim import shipped
+import negsim.shipped as shipped
 from negsim.cli.app import app, at_least, clean_errors
 from negsim.config import ConfigError
 from negsim.viz import SCENARIO_ENV, SEED_ENV

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.progress import Progress
 
-from negsim import shipped
+import negsim.shipped as shipped
 from negsim.cli.app import JsonOpt, app, at_least, clean_errors, emit
 from negsim.config import ConfigError
 

@@ -1,1 +1,1 @@
-"""The experiment runner and the ``negsim`` command line."""
+"""The experiment runner: sweeps, executors, the results store, claims and reports."""

@@ -44,7 +44,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from negsim import shipped
+import negsim.shipped as shipped
 from negsim.config import ConfigError, Fields, read_toml
 
 DIRECTIONS = ("increase", "decrease")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from negsim import shipped
+import negsim.shipped as shipped
 from negsim.negotiation.analysis import nash_point
 from negsim.negotiation.protocol import negotiate
 from negsim.negotiation.spec import load_negotiation

@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from negsim import shipped
+import negsim.shipped as shipped
 from negsim.config import ConfigError, Fields, read_toml
 
 DESIGNS = ("grid", "lhs", "sobol", "morris", "points")

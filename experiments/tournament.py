@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 import negsim.negotiation.strategies as strategies
-from negsim import shipped
+import negsim.shipped as shipped
 from negsim.config import ConfigError
 from negsim.negotiation.analysis import nash_point
 from negsim.negotiation.batch import ENDED_BY, problem_from_negotiations, run_batch

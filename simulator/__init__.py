@@ -30,7 +30,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from negsim.version import __version__
 
 #: Public name → the module that defines it (imported on first use, PEP 562).
 _API = {

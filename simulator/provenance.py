@@ -21,7 +21,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from negsim import __version__
+from negsim.version import __version__
 
 #: Packages whose versions can change results, recorded beside negsim's own.
 PACKAGES = (

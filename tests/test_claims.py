@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from negsim import shipped
+import negsim.shipped as shipped
 from negsim.config import ConfigError
 from negsim.experiments.claim import (
     evaluate,

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import negsim.experiments.tournament as tournament
-from negsim import shipped
+import negsim.shipped as shipped
 from negsim.config import ConfigError
 from negsim.experiments.tournament import (
     RANKING_COLUMNS,

@@ -15,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from negsim import shipped
+import negsim.shipped as shipped
 from negsim.negotiation.party import Negotiation
 from negsim.negotiation.protocol import negotiate as play_protocol
 from negsim.negotiation.spec import load_negotiation

@@ -30,7 +30,7 @@ from mesa.visualization import Slider, SolaraViz
 from mesa.visualization.utils import update_counter
 from numpy.typing import NDArray
 
-from negsim import shipped
+import negsim.shipped as shipped
 from negsim.viz import SCENARIO_ENV, SEED_ENV
 from negsim.world.model import AllianceModel
 from negsim.world.scenario import WORLD_STRATEGIES, WorldScenario, load_scenario

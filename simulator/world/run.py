@@ -25,7 +25,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from negsim import shipped
+import negsim.shipped as shipped
 from negsim.config import ConfigError
 from negsim.world.metrics import alliance_records, run_metrics, summary
 from negsim.world.model import AllianceModel

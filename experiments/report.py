@@ -53,7 +53,9 @@ def write_report(folder: str | Path) -> Path:
         f"- scenario: `{spec.get('scenario', '')}`; design: {spec.get('design', '')}; "
         f"replications: {spec.get('replications', '')}; root seed: {spec.get('seed', '')}",
         f"- runs stored: {len(frame)} of {total}; failed: {int((frame['status'] != 'ok').sum())}",
-        f"- git commit: {manifest.get('git_commit')}; versions: "
+        f"- written by negsim {manifest.get('negsim')}"
+        + (f" (commit {manifest['git_commit']})" if manifest.get("git_commit") else "")
+        + "; versions: "
         + ", ".join(f"{k} {v}" for k, v in manifest.get("versions", {}).items()),
         "",
         "Mean (standard deviation) of each metric per design point:",

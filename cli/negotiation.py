@@ -60,7 +60,10 @@ def demo(seed: Annotated[int, typer.Option(help="root seed")] = 0) -> None:
 def tournament(
     strategy: Annotated[
         list[str] | None,
-        typer.Option("--strategy", help="a strategy to enter (repeat; default: all)"),
+        typer.Option(
+            "--strategy",
+            help="a strategy to enter, any registered key (repeat; default: see above)",
+        ),
     ] = None,
     domain: Annotated[
         list[str] | None,
@@ -71,7 +74,12 @@ def tournament(
     seed: Annotated[int, typer.Option(help="root seed")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="print the ranking as JSON")] = False,
 ) -> None:
-    """Round-robin of strategies over domains: ranking by utility, agreements, Nash distance."""
+    """Round-robin of strategies over domains: ranking by utility, agreements, Nash distance.
+
+    By default every registered strategy that plays any domain enters, each distinct player
+    once: spe (split-the-pie only) and time_dependent (at its defaults the same player as
+    linear) play only when named with --strategy.
+    """
     # imported when called: pandas and the runner are not needed by the other commands
     from negsim.experiments.tournament import format_matrix, format_ranking, run_tournament
 

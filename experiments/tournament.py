@@ -8,6 +8,11 @@ so every strategy plays both roles against every opponent. Each game is repeated
 protocol and parties' preferences are used; the file's strategies and their parameters are
 replaced by the tournament's, at their registry defaults) or a random linear-additive domain.
 
+The default field is every registered strategy that plays any domain, each distinct player
+once: a key that would play exactly like another at its defaults is entered under one name
+only, the preset's (``linear``, not the family key ``time_dependent`` whose defaults it
+repeats; see :func:`default_strategies`). Naming keys enters exactly those.
+
 Games between two strategies the batch path plays (:mod:`negsim.negotiation.batch`) run
 there, one batch per domain; the others are played one at a time by
 :func:`negsim.negotiation.protocol.negotiate` (the two give identical results). A game whose
@@ -33,6 +38,7 @@ Examples:
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -104,12 +110,36 @@ def shipped_domains() -> list[Path]:
 
 
 def default_strategies() -> list[str]:
-    """Every registered strategy that plays any domain.
+    """Every registered strategy that plays any domain, each distinct player once.
 
     Strategies needing complete information (``spe``) play only domains of their own (split-
-    the-pie) and join a tournament only when named.
+    the-pie) and join a tournament only when named. Two keys are the same player when they run
+    the same code with the same default parameters (a preset only sets defaults); the field
+    keeps the preset, the more specific name, so ``time_dependent``, whose defaults are
+    ``linear``'s, is left out. Any key can still be entered by name.
+
+    Examples:
+        >>> "time_dependent" in default_strategies(), "linear" in default_strategies()
+        (False, True)
     """
-    return [k for k in strategies.keys() if not strategies.get(k).traits.complete_information]
+    kept: dict[tuple[object, ...], str] = {}
+    for key in strategies.keys():
+        cls = strategies.get(key)
+        if cls.traits.complete_information:
+            continue
+        player = _player(key)
+        twin = kept.get(player)
+        if twin is None or issubclass(cls, strategies.get(twin)):
+            kept[player] = key
+    return [k for k in strategies.keys() if k in kept.values()]
+
+
+def _player(key: str) -> tuple[object, ...]:
+    """What decides how ``key`` plays at its defaults: the class whose code it runs (the
+    nearest one in its MRO defining methods) and its default parameters."""
+    cls = strategies.get(key)
+    code = next(c for c in cls.__mro__ if any(inspect.isfunction(v) for v in vars(c).values()))
+    return (code, *sorted((name, spec.default) for name, spec in cls.params.items()))
 
 
 def run_tournament(

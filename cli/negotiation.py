@@ -11,7 +11,7 @@ from negsim.cli.app import JsonOpt, app, at_least, clean_errors, emit
 from negsim.negotiation.catalogue import strategy_catalogue
 from negsim.negotiation.play import load
 from negsim.negotiation.play import negotiate as play
-from negsim.negotiation.summary import describe
+from negsim.negotiation.summary import MAX_LISTED, describe
 
 
 @app.command()
@@ -19,12 +19,20 @@ def negotiate(
     file: Annotated[str, typer.Argument(help="a negotiation file (TOML), or a shipped name")],
     as_json: JsonOpt = False,
     seed: Annotated[int | None, typer.Option(help="root seed (default: fresh entropy)")] = None,
+    pareto: Annotated[
+        bool,
+        typer.Option(
+            "--pareto",
+            help=f"list the Pareto set in the JSON's analysis.pareto (at most {MAX_LISTED:,} "
+            "outcomes, evenly sampled beyond; default: only its size, pareto_size)",
+        ),
+    ] = False,
 ) -> None:
     """Play one negotiation described by FILE."""
     with clean_errors(file):
         at_least(seed=(seed, 0))
         neg = load(file)
-        summary = play(neg, seed=seed)
+        summary = play(neg, seed=seed, pareto=pareto)
     emit(summary, as_json, lambda: describe(neg, summary) + f"\nseed: {summary['seed']}")
 
 

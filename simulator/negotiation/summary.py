@@ -1,10 +1,12 @@
 """A negotiation's result as plain data: the JSON contract of ``negsim negotiate --json``.
 
-Outcomes are issue → value mappings. The ``analysis`` section holds the Pareto set (every
-outcome up to :data:`MAX_LISTED` of them, beyond that an evenly spaced sample, with
-``pareto_size`` always the true count), the Nash, Kalai–Smorodinsky and maximum-welfare points,
-and the distances of the result (its undiscounted utilities, or the reservations without an
-agreement) to the Pareto set and the Nash point.
+Outcomes are issue → value mappings. The ``analysis`` section holds ``pareto_size`` (the number
+of Pareto-optimal outcomes), the Nash, Kalai–Smorodinsky and maximum-welfare points, and the
+distances of the result (its undiscounted utilities, or the reservations without an agreement)
+to the Pareto set and the Nash point. The Pareto set itself is listed, as ``pareto``, only when
+asked for (``pareto=True``, ``negsim negotiate --pareto``): every outcome up to
+:data:`MAX_LISTED` of them, beyond that an evenly spaced sample. A one-issue pie of 100,001
+shares has a Pareto set of 100,001 outcomes, so the listing would dwarf everything else.
 """
 
 from __future__ import annotations
@@ -26,9 +28,12 @@ def _pair(values: tuple[float, float]) -> dict[str, float]:
 
 
 def summarise(
-    neg: Negotiation, result: NegotiationResult, seed: int | None = None
+    neg: Negotiation, result: NegotiationResult, seed: int | None = None, *, pareto: bool = False
 ) -> dict[str, Any]:
-    """The result, its trace and its analysis as JSON-ready data."""
+    """The result, its trace and its analysis as JSON-ready data.
+
+    With ``pareto`` the analysis lists the Pareto set (see the module docstring).
+    """
     dom = neg.domain
     a, b = neg.parties
     ua, ub = a.utility.values, b.utility.values
@@ -41,9 +46,19 @@ def summarise(
     else:
         point = (a.reservation, b.reservation)
     an = analyse(ua, ub, a.reservation, b.reservation, point)
-    pareto = an.pareto
-    if pareto.size > MAX_LISTED:
-        pareto = pareto[np.linspace(0, pareto.size - 1, MAX_LISTED).round().astype(int)]
+    analysis: dict[str, Any] = {
+        "pareto_size": int(an.pareto.size),
+        "nash": outcome(an.nash),
+        "kalai_smorodinsky": outcome(an.kalai_smorodinsky),
+        "max_welfare": outcome(an.max_welfare),
+        "distance_to_pareto": an.distance_to_pareto,
+        "distance_to_nash": an.distance_to_nash,
+    }
+    if pareto:
+        listed = an.pareto
+        if listed.size > MAX_LISTED:
+            listed = listed[np.linspace(0, listed.size - 1, MAX_LISTED).round().astype(int)]
+        analysis = {"pareto": [dom.mapping(int(i)) for i in listed], **analysis}
     return {
         "agreement": outcome(result.agreement),
         "ended_by": result.ended_by,
@@ -65,15 +80,7 @@ def summarise(
             for c in result.concessions
         ],
         "concessions_by_quadrant": dict(Counter(c.quadrant for c in result.concessions)),
-        "analysis": {
-            "pareto": [dom.mapping(int(i)) for i in pareto],
-            "pareto_size": int(an.pareto.size),
-            "nash": outcome(an.nash),
-            "kalai_smorodinsky": outcome(an.kalai_smorodinsky),
-            "max_welfare": outcome(an.max_welfare),
-            "distance_to_pareto": an.distance_to_pareto,
-            "distance_to_nash": an.distance_to_nash,
-        },
+        "analysis": analysis,
     }
 
 

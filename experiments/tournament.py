@@ -42,7 +42,6 @@ import inspect
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -50,6 +49,7 @@ import pandas as pd
 import negsim.negotiation.strategies as strategies
 from negsim import shipped
 from negsim.config import ConfigError
+from negsim.display import readable
 from negsim.negotiation.analysis import nash_point
 from negsim.negotiation.batch import ENDED_BY, problem_from_negotiations, run_batch
 from negsim.negotiation.domain import Domain, Issue
@@ -242,9 +242,9 @@ def format_ranking(result: TournamentResult) -> str:
     ]
     for key, row in result.ranking.iterrows():
         lines.append(
-            f"{int(row['rank']):>4}  {key:<16}{row['mean_utility']:>9.4f}"
-            f"{row['agreement_rate']:>9.3f}{_fmt(row['mean_distance_to_nash'], 4):>9}"
-            f"{row['mean_rounds']:>9.1f}{int(row['n']):>8}"
+            f"{int(row['rank']):>4}  {key:<16}{readable(row['mean_utility']):>9}"
+            f"{readable(row['agreement_rate']):>9}{readable(row['mean_distance_to_nash']):>9}"
+            f"{readable(row['mean_rounds']):>9}{int(row['n']):>8}"
         )
     return "\n".join(lines)
 
@@ -256,7 +256,7 @@ def format_matrix(result: TournamentResult) -> str:
     lines = ["mean own utility (row) against opponent (column)"]
     lines.append(f"{'':<16}" + "".join(f"{c:>{width}}" for c in cols))
     for key, row in result.matrix.iterrows():
-        lines.append(f"{key:<16}" + "".join(f"{_fmt(row[c], 4):>{width}}" for c in cols))
+        lines.append(f"{key:<16}" + "".join(f"{readable(row[c]):>{width}}" for c in cols))
     return "\n".join(lines)
 
 
@@ -439,11 +439,6 @@ def _aggregate(games: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, pd.D
     ).reindex(index=order, columns=order)
     matrix.index.name, matrix.columns.name = "strategy", "opponent"
     return ranking[list(RANKING_COLUMNS)], matrix
-
-
-def _fmt(value: Any, digits: int) -> str:
-    x = float(value)
-    return "—" if np.isnan(x) else f"{x:.{digits}f}"
 
 
 __all__ = [

@@ -94,7 +94,7 @@ def test_demo_shows_walk_away_leverage(cli: Any) -> None:
     result = run_cli(cli, "demo")
     assert result.exit_code == 0
     assert "walk-away leverage" in result.stdout
-    assert re.search(r"0\.60\s+0\.6000\s+0\.8000", result.stdout)
+    assert re.search(r"\s0\.6\s+0\.6\s+0\.8\n", result.stdout)
 
 
 GOOD = EXAMPLE.read_text()

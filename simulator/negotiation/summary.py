@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from negsim.display import readable
 from negsim.negotiation.analysis import analyse
 from negsim.negotiation.party import PARTY_NAMES, Negotiation
 from negsim.negotiation.protocol import NegotiationResult
@@ -85,13 +86,11 @@ def summarise(
 
 
 def describe(neg: Negotiation, summary: dict[str, Any]) -> str:
-    """A readable account of a summary, for the terminal."""
-    a, b = neg.parties
+    """A readable account of a summary, for the terminal (numbers rounded by ``readable``)."""
     lines = [
-        f"a: {a.strategy} (reservation {a.reservation:g}, discount {a.discount:g}, "
-        f"walk_away {a.walk_away:g})",
-        f"b: {b.strategy} (reservation {b.reservation:g}, discount {b.discount:g}, "
-        f"walk_away {b.walk_away:g})",
+        f"{p.name}: {p.strategy} (reservation {readable(p.reservation)}, "
+        f"discount {readable(p.discount)}, walk_away {readable(p.walk_away)})"
+        for p in neg.parties
     ]
     how = summary["ended_by"]
     if how == "agreement":
@@ -103,7 +102,7 @@ def describe(neg: Negotiation, summary: dict[str, Any]) -> str:
     u = summary["utilities"]
     an = summary["analysis"]
     lines += [
-        f"realised utilities: a {u['a']:.4f}, b {u['b']:.4f}",
+        f"realised utilities: a {readable(u['a'])}, b {readable(u['b'])}",
         f"offers: {len(summary['offers'])}; concessions by quadrant: "
         + (
             ", ".join(f"{k} {v}" for k, v in sorted(summary["concessions_by_quadrant"].items()))
@@ -111,11 +110,11 @@ def describe(neg: Negotiation, summary: dict[str, Any]) -> str:
         ),
         f"Nash point: {_fmt(an['nash'])}; Kalai–Smorodinsky: {_fmt(an['kalai_smorodinsky'])}; "
         f"max welfare: {_fmt(an['max_welfare'])}",
-        f"distance to Pareto set {an['distance_to_pareto']:.4f}"
+        f"distance to Pareto set {readable(an['distance_to_pareto'])}"
         + (
             ""
             if an["distance_to_nash"] is None
-            else f", to Nash point {an['distance_to_nash']:.4f}"
+            else f", to Nash point {readable(an['distance_to_nash'])}"
         ),
     ]
     return "\n".join(lines)
@@ -124,6 +123,4 @@ def describe(neg: Negotiation, summary: dict[str, Any]) -> str:
 def _fmt(outcome: dict[str, Any] | None) -> str:
     if outcome is None:
         return "none"
-    return ", ".join(
-        f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in outcome.items()
-    )
+    return ", ".join(f"{k}={readable(v)}" for k, v in outcome.items())

@@ -214,7 +214,7 @@ def test_a_claim_file_runs_paired_and_reproduces(cli: Any, tmp_path: Path) -> No
 @pytest.mark.slow
 @pytest.mark.parametrize("name", SHIPPED)
 def test_every_shipped_claim_runs_end_to_end(name: str, tmp_path: Path) -> None:
-    """Two replications each: the whole path runs; the verdicts themselves are in the README."""
+    """Two replications each: the whole path runs; the verdicts themselves are in docs/claims.md."""
     result = run_claim(
         name, replications=2, out=str(tmp_path), executor="inprocess", progress=False
     )

@@ -35,12 +35,14 @@ def negotiate(negotiation: str | Path | Negotiation, *, seed: int | None = None)
 
     Args:
         negotiation: a shipped name (``contract_example``, ``split_the_pie``, …), a negotiation
-            file (TOML, see the README) or a :class:`~negsim.negotiation.party.Negotiation`.
+            file (TOML, see ``docs/negotiation.md``) or a
+            :class:`~negsim.negotiation.party.Negotiation`.
         seed: the root seed; ``None`` draws fresh entropy (recorded as ``seed`` in the result).
 
     Returns:
         The JSON contract of ``negsim negotiate --json``: ``agreement``, ``ended_by``,
-        ``round``, ``utilities``, ``offers``, ``concessions``, ``analysis`` and more (README).
+        ``round``, ``utilities``, ``offers``, ``concessions``, ``analysis`` and more
+        (``docs/negotiation.md``, "What --json prints").
         ``pandas.DataFrame(result["offers"])`` gives the offers as a table.
 
     Raises:

@@ -8,6 +8,8 @@ negsim's docstrings follow two Sphinx habits that griffe (which reads Markdown) 
   the module that holds the docstring.
 * module attributes documented by ``#:`` comments above them (``METRICS``, ``CAUSES``, …):
   the comment becomes the attribute's docstring, so the reference lists them.
+* a literal block announced by a paragraph ending in ``::`` (the indented block after it
+  already reads as code in Markdown): the ``::`` becomes ``:``.
 
 Loaded by ``mkdocs.yml`` (the mkdocstrings handler's ``extensions``).
 """
@@ -17,16 +19,20 @@ from __future__ import annotations
 import functools
 import html
 import re
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import griffe
 
 _ROLE = re.compile(r":(?:func|class|data|mod|meth|attr|exc|obj):`(~?)([^`<>]+)`")
+_LITERAL = re.compile(r"(?<=\S)::$", re.MULTILINE)
 
 
-def convert_roles(text: str, module: str) -> str:
+def convert_roles(text: str, module: str, resolve: Callable[[str], str] = str) -> str:
     """Sphinx roles in ``text`` as optional autorefs (links where the target is documented).
+
+    ``resolve`` maps an identifier to the one it is documented under (an alias's target).
 
     Examples:
         >>> convert_roles(":func:`~negsim.world.run.run_world`", "negsim")
@@ -45,7 +51,7 @@ def convert_roles(text: str, module: str) -> str:
             identifier = name  # another package (scipy.stats.bootstrap): stays plain code
         title = name.rsplit(".", 1)[-1] if short else name
         return (
-            f'<autoref identifier="{html.escape(identifier)}" optional>'
+            f'<autoref identifier="{html.escape(resolve(identifier))}" optional>'
             f"<code>{html.escape(title)}</code></autoref>"
         )
 
@@ -72,15 +78,36 @@ def comment_docstring(lines: list[str], lineno: int) -> str:
     return "\n".join(reversed(found))
 
 
+def _objects(obj: griffe.Object) -> Iterator[griffe.Object]:
+    """``obj`` and every object defined in it (aliases are documented where they point)."""
+    yield obj
+    for member in obj.members.values():
+        if not member.is_alias and isinstance(member, griffe.Object):
+            yield from _objects(member)
+
+
 class SphinxHabits(griffe.Extension):
-    """Roles become autorefs; ``#:`` comments become attribute docstrings."""
+    """``#:`` comments become attribute docstrings; roles and ``::`` become Markdown."""
 
     def on_instance(self, *, node: Any, obj: griffe.Object, agent: Any, **kwargs: Any) -> None:
-        """Called for every object griffe loads."""
+        """Called for every object griffe loads: read its ``#:`` comment."""
         if obj.is_attribute and obj.docstring is None and obj.lineno and obj.filepath:
             path = obj.filepath if isinstance(obj.filepath, Path) else obj.filepath[0]
             text = comment_docstring(_lines(str(path)), obj.lineno)
             if text:
                 obj.docstring = griffe.Docstring(text, lineno=obj.lineno, parent=obj)
-        if obj.docstring is not None:
-            obj.docstring.value = convert_roles(obj.docstring.value, obj.module.path)
+
+    def on_package(self, *, pkg: griffe.Module, loader: griffe.GriffeLoader, **kwargs: Any) -> None:
+        """Called once the package is loaded: rewrite every docstring, resolving aliases."""
+
+        def resolve(identifier: str) -> str:
+            try:
+                found = loader.modules_collection[identifier]
+            except (KeyError, ValueError, griffe.AliasResolutionError, griffe.CyclicAliasError):
+                return identifier
+            return str(found.target_path) if found.is_alias else identifier
+
+        for obj in _objects(pkg):
+            if obj.docstring is not None:
+                text = _LITERAL.sub(":", obj.docstring.value)
+                obj.docstring.value = convert_roles(text, obj.module.path, resolve)

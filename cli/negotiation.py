@@ -11,7 +11,7 @@ from negsim.cli.app import JsonOpt, app, at_least, clean_errors, emit
 from negsim.negotiation.catalogue import strategy_catalogue
 from negsim.negotiation.play import load
 from negsim.negotiation.play import negotiate as play
-from negsim.negotiation.summary import describe
+from negsim.negotiation.summary import MAX_LISTED, describe
 
 
 @app.command()
@@ -19,12 +19,20 @@ def negotiate(
     file: Annotated[str, typer.Argument(help="a negotiation file (TOML), or a shipped name")],
     as_json: JsonOpt = False,
     seed: Annotated[int | None, typer.Option(help="root seed (default: fresh entropy)")] = None,
+    pareto: Annotated[
+        bool,
+        typer.Option(
+            "--pareto",
+            help=f"list the Pareto set in the JSON's analysis.pareto (at most {MAX_LISTED:,} "
+            "outcomes, evenly sampled beyond; default: only its size, pareto_size)",
+        ),
+    ] = False,
 ) -> None:
     """Play one negotiation described by FILE."""
     with clean_errors(file):
         at_least(seed=(seed, 0))
         neg = load(file)
-        summary = play(neg, seed=seed)
+        summary = play(neg, seed=seed, pareto=pareto)
     emit(summary, as_json, lambda: describe(neg, summary) + f"\nseed: {summary['seed']}")
 
 
@@ -60,7 +68,10 @@ def demo(seed: Annotated[int, typer.Option(help="root seed")] = 0) -> None:
 def tournament(
     strategy: Annotated[
         list[str] | None,
-        typer.Option("--strategy", help="a strategy to enter (repeat; default: all)"),
+        typer.Option(
+            "--strategy",
+            help="a strategy to enter, any registered key (repeat; default: see above)",
+        ),
     ] = None,
     domain: Annotated[
         list[str] | None,
@@ -71,7 +82,12 @@ def tournament(
     seed: Annotated[int, typer.Option(help="root seed")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="print the ranking as JSON")] = False,
 ) -> None:
-    """Round-robin of strategies over domains: ranking by utility, agreements, Nash distance."""
+    """Round-robin of strategies over domains: ranking by utility, agreements, Nash distance.
+
+    By default every registered strategy that plays any domain enters, each distinct player
+    once: spe (split-the-pie only) and time_dependent (at its defaults the same player as
+    linear) play only when named with --strategy.
+    """
     # imported when called: pandas and the runner are not needed by the other commands
     from negsim.experiments.tournament import format_matrix, format_ranking, run_tournament
 

@@ -12,6 +12,7 @@ from rich.progress import Progress
 from negsim import shipped
 from negsim.cli.app import JsonOpt, app, at_least, clean_errors, emit
 from negsim.config import ConfigError
+from negsim.display import readable
 
 
 def parse_overrides(items: list[str]) -> dict[str, object]:
@@ -64,7 +65,7 @@ def run(
             )
         folder = write_run(world, out or default_folder(world), force=force)
     result = {**world.summary, "folder": str(folder)}
-    emit(result, as_json, lambda: "\n".join(f"{k}: {v}" for k, v in result.items()))
+    emit(result, as_json, lambda: "\n".join(f"{k}: {readable(v)}" for k, v in result.items()))
 
 
 @app.command()

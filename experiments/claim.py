@@ -46,6 +46,7 @@ import pandas as pd
 
 from negsim import shipped
 from negsim.config import ConfigError, Fields, read_toml
+from negsim.display import readable
 
 DIRECTIONS = ("increase", "decrease")
 VERDICTS = ("supported", "refuted", "inconclusive")
@@ -402,10 +403,6 @@ def run_claim(
     return res
 
 
-def _fmt(x: float) -> str:
-    return "n/a" if math.isnan(x) else f"{x:.4g}"
-
-
 def render_report(res: ClaimResult) -> str:
     """A short markdown report of a claim."""
     c = res.claim
@@ -414,18 +411,19 @@ def render_report(res: ClaimResult) -> str:
         "",
         f"> {c.statement}",
         "",
-        f"**Verdict: {res.verdict}** — effect {_fmt(res.effect)} "
-        f"(95% CI {_fmt(res.ci[0])} to {_fmt(res.ci[1])}), p = {_fmt(res.p_value)}, "
+        f"**Verdict: {res.verdict}** — effect {readable(res.effect)} "
+        f"(95% CI {readable(res.ci[0])} to {readable(res.ci[1])}), p = {readable(res.p_value)}, "
         f"n = {res.n} paired replications.",
         "",
         "| | |",
         "|---|---|",
         f"| scenario | `{c.scenario}` |",
-        f"| metric | `{c.metric}` (expected to {c.direction}; minimum effect {c.min_effect:g}) |",
+        f"| metric | `{c.metric}` (expected to {c.direction}; "
+        f"minimum effect {readable(c.min_effect)}) |",
         f"| control | {_overrides_md(c.control)} |",
         f"| treatment | {_overrides_md(c.treatment)} |",
-        f"| control mean | {_fmt(res.control_mean)} |",
-        f"| treatment mean | {_fmt(res.treatment_mean)} |",
+        f"| control mean | {readable(res.control_mean)} |",
+        f"| treatment mean | {readable(res.treatment_mean)} |",
         f"| failed runs | {res.failed_runs} |",
         "",
     ]
@@ -439,8 +437,8 @@ def render_report(res: ClaimResult) -> str:
         ]
         for pt in res.curve:
             lines.append(
-                f"| {pt['value']:g} | {_fmt(pt['mean'])} | {_fmt(pt['effect'])} | "
-                f"{_fmt(pt['lo'])} to {_fmt(pt['hi'])} | {pt['n']} |"
+                f"| {readable(pt['value'])} | {readable(pt['mean'])} | {readable(pt['effect'])} | "
+                f"{readable(pt['lo'])} to {readable(pt['hi'])} | {pt['n']} |"
             )
         lines.append("")
     if c.notes:
@@ -475,9 +473,11 @@ def describe_claim(res: ClaimResult) -> str:
         [
             f"{c.name}: {res.verdict}",
             f"  {c.statement}",
-            f"  {c.metric}: control {_fmt(res.control_mean)}, treatment {_fmt(res.treatment_mean)}",
-            f"  effect {_fmt(res.effect)}  95% CI [{_fmt(res.ci[0])}, {_fmt(res.ci[1])}]  "
-            f"p = {_fmt(res.p_value)}  n = {res.n}",
+            f"  {c.metric}: control {readable(res.control_mean)}, "
+            f"treatment {readable(res.treatment_mean)}",
+            f"  effect {readable(res.effect)}  "
+            f"95% CI [{readable(res.ci[0])}, {readable(res.ci[1])}]  "
+            f"p = {readable(res.p_value)}  n = {res.n}",
             f"  report: {res.report}",
             f"  plot:   {res.plot}",
             f"  reproduce: {res.command}",

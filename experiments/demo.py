@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from negsim import shipped
+from negsim.display import readable
 from negsim.negotiation.analysis import nash_point
 from negsim.negotiation.protocol import negotiate
 from negsim.negotiation.spec import load_negotiation
@@ -39,9 +40,9 @@ def walk_away_leverage(
         result = negotiate(neg, 0)
         ub = b.utility.values
         nash = nash_point(a.utility.values, ub, a.reservation, w)
-        share = "walked away" if result.agreement is None else f"{ub[result.agreement]:.4f}"
-        nash_share = "none" if nash is None else f"{ub[nash]:.4f}"
-        lines.append(f"  {w:4.2f}   {share:>10}                  {nash_share:>8}")
+        share = "walked away" if result.agreement is None else readable(ub[result.agreement])
+        nash_share = "none" if nash is None else readable(ub[nash])
+        lines.append(f"  {readable(w):>4}   {share:>10}                  {nash_share:>8}")
     lines.append(
         "   The outside option moves b's share only once it exceeds b's Rubinstein "
         "share 9/19 ≈ 0.4737 (it binds), then one for one."

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from negsim.config import ConfigError
+from negsim.display import readable
 from negsim.experiments.store import Store, load_runs, write_atomic
 
 
@@ -62,7 +62,7 @@ def write_report(folder: str | Path) -> Path:
         "|---|" + "---|" * (len(metrics) + 1),
     ]
     for _, row in table.iterrows():
-        cells = [f"{_f(row[f'{m} mean'])} ({_f(row[f'{m} std'])})" for m in metrics]
+        cells = [f"{readable(row[f'{m} mean'])} ({readable(row[f'{m} std'])})" for m in metrics]
         n = int(row[f"{metrics[0]} count"]) if metrics else 0
         lines.append(f"| {row['label']} | " + " | ".join(cells) + f" | {n} |")
     errors = frame.loc[frame["status"] != "ok", "error"]
@@ -92,9 +92,3 @@ def _factors(spec: dict[str, object]) -> list[str]:
                 for k in p:
                     names.setdefault(str(k))
     return list(names)
-
-
-def _f(x: object) -> str:
-    if isinstance(x, float | np.floating) and np.isnan(x):
-        return "–"
-    return f"{x:.4g}" if isinstance(x, float | np.floating) else str(x)

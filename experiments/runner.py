@@ -35,6 +35,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from negsim.display import readable
 from negsim.experiments.executors import Executor, Lost, check_executor, make_executor
 from negsim.experiments.models import Task, lost_rows, metric_columns, run_task
 from negsim.experiments.store import Store, load_runs
@@ -282,7 +283,7 @@ def _chunk_size(pilot_seconds: float, pending: int, workers: int) -> int:
 def describe_result(result: SweepResult) -> str:
     """One paragraph about a finished call."""
     return (
-        f"{result.folder}: {result.ran} runs in {result.seconds:.1f} s "
+        f"{result.folder}: {result.ran} runs in {readable(result.seconds)} s "
         f"({result.skipped} already stored, {result.failed} failed; "
         f"{result.workers} worker(s), {result.chunk} run(s) per task)"
     )

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from negsim.config import ConfigError
+from negsim.display import readable
 from negsim.experiments.runner import SweepResult, run_sweep
 from negsim.experiments.store import write_atomic
 from negsim.experiments.sweep import SweepSpec, _problem, load_sweep
@@ -127,6 +128,6 @@ def format_table(table: pd.DataFrame, method: str) -> str:
         "|---|---|" + "---|" * len(cols),
     ]
     for _, row in table.iterrows():
-        cells = " | ".join(f"{row[c]:.3g}" for c in cols)
+        cells = " | ".join(readable(row[c]) for c in cols)
         lines.append(f"| {row['metric']} | {row['factor']} | {cells} |")
     return "\n".join(lines) + "\n"

@@ -8,6 +8,11 @@ so every strategy plays both roles against every opponent. Each game is repeated
 protocol and parties' preferences are used; the file's strategies and their parameters are
 replaced by the tournament's, at their registry defaults) or a random linear-additive domain.
 
+The default field is every registered strategy that plays any domain, each distinct player
+once: a key that would play exactly like another at its defaults is entered under one name
+only, the preset's (``linear``, not the family key ``time_dependent`` whose defaults it
+repeats; see :func:`default_strategies`). Naming keys enters exactly those.
+
 Games between two strategies the batch path plays (:mod:`negsim.negotiation.batch`) run
 there, one batch per domain; the others are played one at a time by
 :func:`negsim.negotiation.protocol.negotiate` (the two give identical results). A game whose
@@ -33,10 +38,10 @@ Examples:
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -44,6 +49,7 @@ import pandas as pd
 import negsim.negotiation.strategies as strategies
 from negsim import shipped
 from negsim.config import ConfigError
+from negsim.display import readable
 from negsim.negotiation.analysis import nash_point
 from negsim.negotiation.batch import ENDED_BY, problem_from_negotiations, run_batch
 from negsim.negotiation.domain import Domain, Issue
@@ -104,12 +110,36 @@ def shipped_domains() -> list[Path]:
 
 
 def default_strategies() -> list[str]:
-    """Every registered strategy that plays any domain.
+    """Every registered strategy that plays any domain, each distinct player once.
 
     Strategies needing complete information (``spe``) play only domains of their own (split-
-    the-pie) and join a tournament only when named.
+    the-pie) and join a tournament only when named. Two keys are the same player when they run
+    the same code with the same default parameters (a preset only sets defaults); the field
+    keeps the preset, the more specific name, so ``time_dependent``, whose defaults are
+    ``linear``'s, is left out. Any key can still be entered by name.
+
+    Examples:
+        >>> "time_dependent" in default_strategies(), "linear" in default_strategies()
+        (False, True)
     """
-    return [k for k in strategies.keys() if not strategies.get(k).traits.complete_information]
+    kept: dict[tuple[object, ...], str] = {}
+    for key in strategies.keys():
+        cls = strategies.get(key)
+        if cls.traits.complete_information:
+            continue
+        player = _player(key)
+        twin = kept.get(player)
+        if twin is None or issubclass(cls, strategies.get(twin)):
+            kept[player] = key
+    return [k for k in strategies.keys() if k in kept.values()]
+
+
+def _player(key: str) -> tuple[object, ...]:
+    """What decides how ``key`` plays at its defaults: the class whose code it runs (the
+    nearest one in its MRO defining methods) and its default parameters."""
+    cls = strategies.get(key)
+    code = next(c for c in cls.__mro__ if any(inspect.isfunction(v) for v in vars(c).values()))
+    return (code, *sorted((name, spec.default) for name, spec in cls.params.items()))
 
 
 def run_tournament(
@@ -212,9 +242,9 @@ def format_ranking(result: TournamentResult) -> str:
     ]
     for key, row in result.ranking.iterrows():
         lines.append(
-            f"{int(row['rank']):>4}  {key:<16}{row['mean_utility']:>9.4f}"
-            f"{row['agreement_rate']:>9.3f}{_fmt(row['mean_distance_to_nash'], 4):>9}"
-            f"{row['mean_rounds']:>9.1f}{int(row['n']):>8}"
+            f"{int(row['rank']):>4}  {key:<16}{readable(row['mean_utility']):>9}"
+            f"{readable(row['agreement_rate']):>9}{readable(row['mean_distance_to_nash']):>9}"
+            f"{readable(row['mean_rounds']):>9}{int(row['n']):>8}"
         )
     return "\n".join(lines)
 
@@ -226,7 +256,7 @@ def format_matrix(result: TournamentResult) -> str:
     lines = ["mean own utility (row) against opponent (column)"]
     lines.append(f"{'':<16}" + "".join(f"{c:>{width}}" for c in cols))
     for key, row in result.matrix.iterrows():
-        lines.append(f"{key:<16}" + "".join(f"{_fmt(row[c], 4):>{width}}" for c in cols))
+        lines.append(f"{key:<16}" + "".join(f"{readable(row[c]):>{width}}" for c in cols))
     return "\n".join(lines)
 
 
@@ -409,11 +439,6 @@ def _aggregate(games: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, pd.D
     ).reindex(index=order, columns=order)
     matrix.index.name, matrix.columns.name = "strategy", "opponent"
     return ranking[list(RANKING_COLUMNS)], matrix
-
-
-def _fmt(value: Any, digits: int) -> str:
-    x = float(value)
-    return "—" if np.isnan(x) else f"{x:.{digits}f}"
 
 
 __all__ = [

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 import negsim.negotiation.strategies as strategies
+from negsim.negotiation.summary import MAX_LISTED
 from tests.conftest import ROOT, run_cli
 
 EXAMPLE = ROOT / "scenarios" / "negotiations" / "contract_example.toml"
@@ -27,7 +28,7 @@ CONTRACT_KEYS = {
     "analysis",
 }
 ANALYSIS_KEYS = {
-    "pareto",
+    "pareto_size",
     "nash",
     "kalai_smorodinsky",
     "max_welfare",
@@ -51,6 +52,18 @@ def test_negotiate_json_has_the_contract_fields(cli: Any) -> None:
         c["quadrant"] in {"costly_trade", "material_yet_symbolic", "unnecessary_cost", "low_stakes"}
         for c in out["concessions"]
     )
+
+
+def test_pareto_set_is_listed_only_with_pareto(cli: Any) -> None:
+    """By default the analysis gives the Pareto set's size; --pareto lists it, capped."""
+    plain = run_cli(cli, "negotiate", "split_the_pie", "--json", "--seed", "0").stdout
+    listed = run_cli(cli, "negotiate", "split_the_pie", "--json", "--seed", "0", "--pareto").stdout
+    assert "pareto" not in json.loads(plain)["analysis"] and len(plain) < 2_000
+    short, full = json.loads(plain)["analysis"], json.loads(listed)["analysis"]
+    assert short["pareto_size"] == full["pareto_size"] == 100_001
+    assert len(full["pareto"]) == MAX_LISTED
+    assert full["pareto"][0] == {"share_a": 0.0} and full["pareto"][-1] == {"share_a": 1.0}
+    assert {k: v for k, v in full.items() if k != "pareto"} == short
 
 
 def test_same_seed_same_output(cli: Any) -> None:
@@ -81,7 +94,7 @@ def test_demo_shows_walk_away_leverage(cli: Any) -> None:
     result = run_cli(cli, "demo")
     assert result.exit_code == 0
     assert "walk-away leverage" in result.stdout
-    assert re.search(r"0\.60\s+0\.6000\s+0\.8000", result.stdout)
+    assert re.search(r"\s0\.6\s+0\.6\s+0\.8\n", result.stdout)
 
 
 GOOD = EXAMPLE.read_text()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import combinations
 from pathlib import Path
 
 import numpy as np
@@ -9,15 +10,21 @@ import pandas as pd
 import pytest
 
 import negsim.experiments.tournament as tournament
+import negsim.negotiation.strategies as strategies
 from negsim import shipped
 from negsim.config import ConfigError
 from negsim.experiments.tournament import (
     RANKING_COLUMNS,
     TournamentResult,
+    default_strategies,
     format_matrix,
     format_ranking,
+    random_domain,
     run_tournament,
 )
+from negsim.negotiation.party import Negotiation
+from negsim.negotiation.protocol import NegotiationResult, negotiate
+from negsim.negotiation.spec import load_negotiation
 
 STRATEGIES = ["hardliner", "conceder", "boulware", "tit_for_tat", "trade_off", "random"]
 REPETITIONS = 3
@@ -137,3 +144,32 @@ def test_other_bad_input_is_a_config_error(kwargs: dict[str, object], message: s
     with pytest.raises(ConfigError, match=message) as info:
         run_tournament(**args)  # type: ignore[arg-type]
     assert "\n" not in str(info.value)
+
+
+def _games(key: str, opponents: list[str]) -> list[NegotiationResult]:
+    """``key`` as party a against each opponent as b, on two shipped and one random domain."""
+    domains: list[Negotiation] = [
+        load_negotiation(shipped.find("negotiation", name))
+        for name in ("price_warranty", "contract_example")
+    ]
+    domains.append(random_domain(np.random.default_rng(0)))
+    return [negotiate(tournament._cast(d, key, opp), 3) for d in domains for opp in opponents]
+
+
+def test_default_field_enters_each_distinct_player_once() -> None:
+    """A key left out of the default field plays exactly like one in it; those all differ."""
+    field = default_strategies()
+    assert "linear" in field and "time_dependent" not in field and "spe" not in field
+    games = {key: _games(key, field) for key in strategies.keys() if key != "spe"}
+    for key in set(games) - set(field):
+        assert any(games[key] == games[kept] for kept in field), key
+    for x, y in combinations(field, 2):
+        assert games[x] != games[y], (x, y)
+
+
+def test_named_keys_enter_even_when_they_play_alike() -> None:
+    """Naming ``time_dependent`` and ``linear`` enters both, and they score alike."""
+    named = run_tournament(["time_dependent", "linear"], ["price_warranty"], repetitions=1)
+    assert set(named.ranking.index) == {"time_dependent", "linear"}
+    m = named.matrix
+    assert m.loc["time_dependent"].tolist() == m.loc["linear"].tolist()

@@ -8,6 +8,10 @@ Examples:
     >>> result = negotiate("contract_example", seed=0)
     >>> result["round"], result["agreement"]
     (78, {'price': 'high', 'share_a': 0.52})
+    >>> result["analysis"]["pareto_size"], "pareto" in result["analysis"]
+    (145, False)
+    >>> len(negotiate("contract_example", seed=0, pareto=True)["analysis"]["pareto"])
+    145
 """
 
 from __future__ import annotations
@@ -30,7 +34,9 @@ def load(negotiation: str | Path | Negotiation) -> Negotiation:
     return load_negotiation(shipped.find("negotiation", negotiation))
 
 
-def negotiate(negotiation: str | Path | Negotiation, *, seed: int | None = None) -> dict[str, Any]:
+def negotiate(
+    negotiation: str | Path | Negotiation, *, seed: int | None = None, pareto: bool = False
+) -> dict[str, Any]:
     """Play a negotiation under the alternating-offers protocol.
 
     Args:
@@ -38,6 +44,9 @@ def negotiate(negotiation: str | Path | Negotiation, *, seed: int | None = None)
             file (TOML, see ``docs/negotiation.md``) or a
             :class:`~negsim.negotiation.party.Negotiation`.
         seed: the root seed; ``None`` draws fresh entropy (recorded as ``seed`` in the result).
+        pareto: list the Pareto set in ``analysis["pareto"]`` (up to
+            :data:`~negsim.negotiation.summary.MAX_LISTED` outcomes, evenly sampled beyond);
+            without it the analysis gives only its size, ``pareto_size``.
 
     Returns:
         The JSON contract of ``negsim negotiate --json``: ``agreement``, ``ended_by``,
@@ -50,4 +59,4 @@ def negotiate(negotiation: str | Path | Negotiation, *, seed: int | None = None)
     """
     neg = load(negotiation)
     root = root_sequence(seed)
-    return summarise(neg, play_protocol(neg, root), seed=root_entropy(root))
+    return summarise(neg, play_protocol(neg, root), seed=root_entropy(root), pareto=pareto)

@@ -1,10 +1,12 @@
 """A negotiation's result as plain data: the JSON contract of ``negsim negotiate --json``.
 
-Outcomes are issue → value mappings. The ``analysis`` section holds the Pareto set (every
-outcome up to :data:`MAX_LISTED` of them, beyond that an evenly spaced sample, with
-``pareto_size`` always the true count), the Nash, Kalai–Smorodinsky and maximum-welfare points,
-and the distances of the result (its undiscounted utilities, or the reservations without an
-agreement) to the Pareto set and the Nash point.
+Outcomes are issue → value mappings. The ``analysis`` section holds ``pareto_size`` (the number
+of Pareto-optimal outcomes), the Nash, Kalai–Smorodinsky and maximum-welfare points, and the
+distances of the result (its undiscounted utilities, or the reservations without an agreement)
+to the Pareto set and the Nash point. The Pareto set itself is listed, as ``pareto``, only when
+asked for (``pareto=True``, ``negsim negotiate --pareto``): every outcome up to
+:data:`MAX_LISTED` of them, beyond that an evenly spaced sample. A one-issue pie of 100,001
+shares has a Pareto set of 100,001 outcomes, so the listing would dwarf everything else.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from negsim.display import readable
 from negsim.negotiation.analysis import analyse
 from negsim.negotiation.party import PARTY_NAMES, Negotiation
 from negsim.negotiation.protocol import NegotiationResult
@@ -26,9 +29,12 @@ def _pair(values: tuple[float, float]) -> dict[str, float]:
 
 
 def summarise(
-    neg: Negotiation, result: NegotiationResult, seed: int | None = None
+    neg: Negotiation, result: NegotiationResult, seed: int | None = None, *, pareto: bool = False
 ) -> dict[str, Any]:
-    """The result, its trace and its analysis as JSON-ready data."""
+    """The result, its trace and its analysis as JSON-ready data.
+
+    With ``pareto`` the analysis lists the Pareto set (see the module docstring).
+    """
     dom = neg.domain
     a, b = neg.parties
     ua, ub = a.utility.values, b.utility.values
@@ -41,9 +47,19 @@ def summarise(
     else:
         point = (a.reservation, b.reservation)
     an = analyse(ua, ub, a.reservation, b.reservation, point)
-    pareto = an.pareto
-    if pareto.size > MAX_LISTED:
-        pareto = pareto[np.linspace(0, pareto.size - 1, MAX_LISTED).round().astype(int)]
+    analysis: dict[str, Any] = {
+        "pareto_size": int(an.pareto.size),
+        "nash": outcome(an.nash),
+        "kalai_smorodinsky": outcome(an.kalai_smorodinsky),
+        "max_welfare": outcome(an.max_welfare),
+        "distance_to_pareto": an.distance_to_pareto,
+        "distance_to_nash": an.distance_to_nash,
+    }
+    if pareto:
+        listed = an.pareto
+        if listed.size > MAX_LISTED:
+            listed = listed[np.linspace(0, listed.size - 1, MAX_LISTED).round().astype(int)]
+        analysis = {"pareto": [dom.mapping(int(i)) for i in listed], **analysis}
     return {
         "agreement": outcome(result.agreement),
         "ended_by": result.ended_by,
@@ -65,26 +81,16 @@ def summarise(
             for c in result.concessions
         ],
         "concessions_by_quadrant": dict(Counter(c.quadrant for c in result.concessions)),
-        "analysis": {
-            "pareto": [dom.mapping(int(i)) for i in pareto],
-            "pareto_size": int(an.pareto.size),
-            "nash": outcome(an.nash),
-            "kalai_smorodinsky": outcome(an.kalai_smorodinsky),
-            "max_welfare": outcome(an.max_welfare),
-            "distance_to_pareto": an.distance_to_pareto,
-            "distance_to_nash": an.distance_to_nash,
-        },
+        "analysis": analysis,
     }
 
 
 def describe(neg: Negotiation, summary: dict[str, Any]) -> str:
-    """A readable account of a summary, for the terminal."""
-    a, b = neg.parties
+    """A readable account of a summary, for the terminal (numbers rounded by ``readable``)."""
     lines = [
-        f"a: {a.strategy} (reservation {a.reservation:g}, discount {a.discount:g}, "
-        f"walk_away {a.walk_away:g})",
-        f"b: {b.strategy} (reservation {b.reservation:g}, discount {b.discount:g}, "
-        f"walk_away {b.walk_away:g})",
+        f"{p.name}: {p.strategy} (reservation {readable(p.reservation)}, "
+        f"discount {readable(p.discount)}, walk_away {readable(p.walk_away)})"
+        for p in neg.parties
     ]
     how = summary["ended_by"]
     if how == "agreement":
@@ -96,7 +102,7 @@ def describe(neg: Negotiation, summary: dict[str, Any]) -> str:
     u = summary["utilities"]
     an = summary["analysis"]
     lines += [
-        f"realised utilities: a {u['a']:.4f}, b {u['b']:.4f}",
+        f"realised utilities: a {readable(u['a'])}, b {readable(u['b'])}",
         f"offers: {len(summary['offers'])}; concessions by quadrant: "
         + (
             ", ".join(f"{k} {v}" for k, v in sorted(summary["concessions_by_quadrant"].items()))
@@ -104,11 +110,11 @@ def describe(neg: Negotiation, summary: dict[str, Any]) -> str:
         ),
         f"Nash point: {_fmt(an['nash'])}; Kalai–Smorodinsky: {_fmt(an['kalai_smorodinsky'])}; "
         f"max welfare: {_fmt(an['max_welfare'])}",
-        f"distance to Pareto set {an['distance_to_pareto']:.4f}"
+        f"distance to Pareto set {readable(an['distance_to_pareto'])}"
         + (
             ""
             if an["distance_to_nash"] is None
-            else f", to Nash point {an['distance_to_nash']:.4f}"
+            else f", to Nash point {readable(an['distance_to_nash'])}"
         ),
     ]
     return "\n".join(lines)
@@ -117,6 +123,4 @@ def describe(neg: Negotiation, summary: dict[str, Any]) -> str:
 def _fmt(outcome: dict[str, Any] | None) -> str:
     if outcome is None:
         return "none"
-    return ", ".join(
-        f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in outcome.items()
-    )
+    return ", ".join(f"{k}={readable(v)}" for k, v in outcome.items())

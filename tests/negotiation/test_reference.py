@@ -68,9 +68,9 @@ evaluations = {{ share_a = "decreasing" }}
     return path
 
 
-def play(cli: Any, path: Path) -> dict[str, Any]:
-    """``negsim negotiate PATH --json`` as data."""
-    result = run_cli(cli, "negotiate", str(path), "--json", "--seed", "0")
+def play(cli: Any, path: Path, *options: str) -> dict[str, Any]:
+    """``negsim negotiate PATH --json [OPTIONS]`` as data."""
+    result = run_cli(cli, "negotiate", str(path), "--json", "--seed", "0", *options)
     assert result.exit_code == 0, result.stderr
     return dict(json.loads(result.stdout))
 
@@ -150,13 +150,14 @@ def test_discrete_solutions(case: dict[str, Any], cli: Any, tmp_path: Path) -> N
         lines.append("")
     path = tmp_path / "discrete.toml"
     path.write_text("\n".join(lines))
-    out = play(cli, path)
+    out = play(cli, path, "--pareto")
 
     def label(outcome: dict[str, str]) -> str:
         return "/".join(outcome[i] for i in issues)
 
     an = out["analysis"]
     assert sorted(label(o) for o in an["pareto"]) == sorted(exp["pareto_optimal"])
+    assert an["pareto_size"] == len(exp["pareto_optimal"])
     assert label(an["nash"]) == exp["nash"]
     assert label(an["kalai_smorodinsky"]) == exp["kalai_smorodinsky"]
     assert label(an["max_welfare"]) == exp["max_social_welfare"]

@@ -4,10 +4,14 @@ Every test is parametrized over :func:`strategies.keys`, so a newly registered s
 the same contract without editing this file. ``spe`` plays only split-the-pie, so its scenarios
 are split-the-pie games (one numeric issue, a's share "increasing", b's "decreasing") with
 discounts below one and ``walk_away`` in {0, 1}; every other strategy plays random small
-linear-additive domains against a random (non-``spe``) opponent.
+linear-additive domains against a random (non-``spe``) opponent. The traits that promise an
+independence (not time-dependent, no opponent model) are checked by replaying one strategy
+against a scripted sequence of opponent offers while changing only what it claims to ignore.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -19,7 +23,7 @@ from negsim.negotiation.batch import ENDED_BY, problem_from_negotiations, run_ba
 from negsim.negotiation.domain import Domain, Issue
 from negsim.negotiation.party import Negotiation, Party, Protocol
 from negsim.negotiation.protocol import build_strategies, negotiate
-from negsim.negotiation.strategies.base import StrategyError
+from negsim.negotiation.strategies.base import Action, Move, State, StrategyError
 from negsim.negotiation.utility import LinearAdditiveUtility
 from tests.negotiation.generators import UNIT, domains, params_for, utilities
 
@@ -27,6 +31,8 @@ KEYS = strategies.keys()
 SPLIT_THE_PIE = ("spe",)  # strategies that only play split-the-pie
 GENERAL_KEYS = tuple(k for k in KEYS if k not in SPLIT_THE_PIE)
 STOCHASTIC_KEYS = tuple(k for k in KEYS if strategies.get(k).traits.stochastic)
+TIMELESS_KEYS = tuple(k for k in KEYS if not strategies.get(k).traits.time_dependent)
+MODEL_FREE_KEYS = tuple(k for k in GENERAL_KEYS if not strategies.get(k).traits.uses_opponent_model)
 ENDINGS = ("agreement", "walk_away", "deadline")
 PIE = Domain((Issue.numeric("share_a", 0.0, 1.0, 1001),))
 PIE_U = (
@@ -189,6 +195,113 @@ def test_only_complete_information_strategies_see_the_opponent(key: str) -> None
         assert player.ctx.opponent == neg.parties[1]
     else:
         assert player.ctx.opponent is None
+
+
+def _replies(neg: Negotiation, side: int, seed: int, theirs: list[int]) -> list[Action]:
+    """What party ``side`` does, turn after turn, facing the scripted opponent offers ``theirs``.
+
+    Stops at its first accept or walk, or when the script or the rounds run out.
+    """
+    player = build_strategies(neg, seed)[side]
+    mine: list[int] = []
+    seen: list[int] = []
+    script = iter(theirs)
+    actions: list[Action] = []
+    opens = neg.protocol.opener == "ab"[side]
+    for turn in range(1, neg.protocol.last_round + 1):
+        if (turn % 2 == 1) != opens:  # the opponent's turn: the next scripted offer
+            offer = next(script, None)
+            if offer is None:
+                break
+            seen.append(offer)
+            continue
+        standing = seen[-1] if seen else None
+        action = player.act(State(round=turn, standing=standing, my_offers=mine, their_offers=seen))
+        actions.append(action)
+        if action.move is not Move.OFFER:
+            break
+        mine.append(action.outcome)
+    return actions
+
+
+@st.composite
+def scripted(draw: st.DrawFn, key: str, domain: Domain) -> tuple[Negotiation, int, list[int]]:
+    """``key`` on a random side of ``domain`` (deterministic walking) and a script of offers."""
+    side = draw(st.integers(0, 1))
+    parties = []
+    for i in range(2):
+        strat = key if i == side else "linear"
+        utility = draw(utilities(domain, weights=st.integers(0, 10), evaluations=UNIT))
+        parties.append(
+            Party(
+                name="ab"[i],
+                utility=utility,
+                strategy=strat,
+                params=draw(params_for(strat)),
+                reservation=draw(st.floats(0.0, 0.95, allow_subnormal=False)),
+                walk_away=draw(st.sampled_from([0.0, 1.0])),
+                patience=draw(st.integers(1, 3)),
+            )
+        )
+    protocol = Protocol(deadline=40, opener=draw(st.sampled_from("ab")))
+    neg = Negotiation(domain=domain, parties=(parties[0], parties[1]), protocol=protocol)
+    offers = st.integers(0, domain.n_outcomes - 1)
+    return neg, side, draw(st.lists(offers, min_size=1, max_size=15))
+
+
+@pytest.mark.parametrize("key", [k for k in TIMELESS_KEYS if k not in SPLIT_THE_PIE])
+@FAST
+@given(data=st.data())
+def test_time_independent_strategy_ignores_the_deadline(key: str, data: st.DataObject) -> None:
+    """``time_dependent=False``: facing the same offers, it acts the same under any deadline.
+
+    Walk-away readiness is 0 or 1, so no coin is drawn up front (their number follows the
+    horizon and would shift a stochastic strategy's later draws).
+    """
+    neg, side, theirs = data.draw(scripted(key, data.draw(domains(max_steps=5))))
+    seed = data.draw(st.integers(0, 2**32))
+    # A script of 15 offers takes at most 31 rounds: every deadline below leaves them all.
+    horizons = st.sampled_from([0, 31, 32, 40, 100, 1000])
+    deadlines = data.draw(st.lists(horizons, min_size=2, max_size=3, unique=True))
+    runs = [
+        _replies(replace(neg, protocol=replace(neg.protocol, deadline=d)), side, seed, theirs)
+        for d in deadlines
+    ]
+    assert all(run == runs[0] for run in runs)
+
+
+@pytest.mark.parametrize("key", MODEL_FREE_KEYS)
+@FAST
+@given(data=st.data())
+def test_strategy_without_opponent_model_sees_offers_only_through_its_utility(
+    key: str, data: st.DataObject
+) -> None:
+    """``uses_opponent_model=False``: opponent offers it values alike are alike to it.
+
+    The domain has an extra issue the strategy's party does not care about (weight 0); the
+    opponent's offers are replayed with that issue changed, which leaves their utility to the
+    party unchanged but would move any model of what the opponent wants.
+    """
+    base = data.draw(domains(max_steps=5))
+    blind = Issue.discrete("blind", [f"v{j}" for j in range(data.draw(st.integers(2, 4)))])
+    domain = Domain((*base.issues, blind))
+    neg, side, theirs = data.draw(scripted(key, domain))
+    me = neg.parties[side]
+    # The party's weights without the blind issue (plus one on the first, never all zero).
+    cares = np.array(me.utility.weights[:-1]) + (np.arange(len(base.issues)) == 0)
+    u = LinearAdditiveUtility(
+        domain=domain,
+        weights=(*(float(w) for w in cares / cares.sum()), 0.0),
+        evaluations=me.utility.evaluations,
+    )
+    a, b = (replace(p, utility=u) if p is me else p for p in neg.parties)
+    neg = replace(neg, parties=(a, b))
+    # Outcomes are numbered row-major, so the blind issue (last) varies fastest: the twin of
+    # outcome o has the same values on every other issue and the next value on the blind one.
+    twins = [o - o % blind.size + (o + 1) % blind.size for o in theirs]
+    assert [u(o) for o in twins] == [u(o) for o in theirs]
+    seed = data.draw(st.integers(0, 2**32))
+    assert _replies(neg, side, seed, twins) == _replies(neg, side, seed, theirs)
 
 
 def _batch_negotiation(key: str, seed: int) -> Negotiation:

@@ -163,10 +163,23 @@ class Conceder(TimeDependent):
 
 @register
 class Hardliner(TimeDependent):
-    """Never concedes: always offers its best outcome (time-dependent with e = 0, k = 0)."""
+    """Never concedes: always offers its best outcome (time-dependent with e = 0, k = 0).
+
+    It reuses the family's machinery (and so its batch path) with a flat curve, but declares
+    its own traits: its offers depend neither on the deadline nor on the opponent's offers.
+    """
 
     key: ClassVar[str] = "hardliner"
     summary: ClassVar[str] = "always offers its best outcome; accepts only as much"
+    traits: ClassVar[Traits] = Traits(
+        stochastic=False,
+        time_dependent=False,
+        uses_opponent_model=False,
+        complete_information=False,
+        rational=True,
+        batch=True,
+        memory=0,
+    )
     params: ClassVar[Mapping[str, Param]] = {}
 
     def __init__(self, ctx: Context, rng: np.random.Generator, **params: ParamValue) -> None:

@@ -134,6 +134,17 @@ class Organisation(FixedAgent):
         return float(self.model.earned[self.index])
 
 
+def _sentence_part(docstring: str) -> str:
+    """A one-line docstring as a table cell: first letter lower-cased, no closing full stop.
+
+    Examples:
+        >>> _sentence_part("Alliances signed so far.")
+        'alliances signed so far'
+    """
+    text = docstring.strip().rstrip(".")
+    return text[:1].lower() + text[1:]
+
+
 #: Per-organisation monthly records (Mesa agent reporters): column name → Organisation property.
 AGENT_REPORTERS = {
     "organisation": "index",
@@ -145,7 +156,7 @@ AGENT_COLUMNS: dict[str, str] = {
     "time": "the month just ended (index level)",
     "organisation": "the organisation (index level; the row of ``organisations``)",
     **{
-        name: str(getattr(Organisation, prop).__doc__).strip()
+        name: _sentence_part(str(getattr(Organisation, prop).__doc__))
         for name, prop in AGENT_REPORTERS.items()
         if name != "organisation"
     },

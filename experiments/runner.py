@@ -144,12 +144,16 @@ def run_sweep(
         spec: a shipped sweep's name (``walk_away_grid``), a sweep file or a loaded
             :class:`~negsim.experiments.sweep.SweepSpec`.
         out: the results folder (default ``results/<name>``); an existing one is resumed.
-        replications, seed: replace the file's (more replications extend a stored sweep).
+        replications: replaces the file's number of replications; more than a stored sweep
+            holds extend it (the stored runs are reused), fewer read its first ones.
+        seed: replaces the file's root seed.
         executor: ``"inprocess"``, ``"local"`` (a process pool) or ``"dask"``, or an
             :class:`~negsim.experiments.executors.Executor`.
-        workers: worker processes (default: all cores); ``scheduler``: a Dask scheduler's
-            address. ``chunk``: runs per task (default: about 0.15 s of work).
+        workers: worker processes (default: all cores).
+        scheduler: a Dask scheduler's address (``tcp://host:8786``), for ``executor="dask"``.
+        chunk: runs per task (default: about 0.15 s of work).
         progress: show a progress bar on stderr.
+        console: the rich console the progress bar draws on (default: stderr).
         compact: merge the chunks into one file once every run is stored.
 
     Returns:

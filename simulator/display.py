@@ -10,8 +10,8 @@ Examples:
     '0.336'
     >>> readable(1 / 3), readable(24.0), readable(9999.7), readable(123456.7), readable(2.5e-7)
     ('0.3333', '24', '10000', '123457', '2.5e-07')
-    >>> readable({"shock": 3, "terms": 1}), readable(None), readable(float("nan"))
-    ('shock 3, terms 1', 'none', 'n/a')
+    >>> readable({"shock": 3, "missed_goal": 1}), readable(None), readable(float("nan"))
+    ('shock 3, missed_goal 1', 'none', 'n/a')
 """
 
 from __future__ import annotations

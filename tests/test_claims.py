@@ -237,7 +237,7 @@ def test_more_replications_into_the_same_folder_reuse_the_stored_ones(
 @pytest.mark.slow
 @pytest.mark.parametrize("name", SHIPPED)
 def test_every_shipped_claim_runs_end_to_end(name: str, tmp_path: Path) -> None:
-    """Two replications each: the whole path runs; the verdicts themselves are in the README."""
+    """Two replications each: the whole path runs; the verdicts themselves are in docs/claims.md."""
     result = run_claim(
         name, replications=2, out=str(tmp_path), executor="inprocess", progress=False
     )

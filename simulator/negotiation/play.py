@@ -41,7 +41,8 @@ def negotiate(
 
     Args:
         negotiation: a shipped name (``contract_example``, ``split_the_pie``, …), a negotiation
-            file (TOML, see the README) or a :class:`~negsim.negotiation.party.Negotiation`.
+            file (TOML, see ``docs/negotiation.md``) or a
+            :class:`~negsim.negotiation.party.Negotiation`.
         seed: the root seed; ``None`` draws fresh entropy (recorded as ``seed`` in the result).
         pareto: list the Pareto set in ``analysis["pareto"]`` (up to
             :data:`~negsim.negotiation.summary.MAX_LISTED` outcomes, evenly sampled beyond);
@@ -49,7 +50,8 @@ def negotiate(
 
     Returns:
         The JSON contract of ``negsim negotiate --json``: ``agreement``, ``ended_by``,
-        ``round``, ``utilities``, ``offers``, ``concessions``, ``analysis`` and more (README).
+        ``round``, ``utilities``, ``offers``, ``concessions``, ``analysis`` and more
+        (``docs/negotiation.md``, "What --json prints").
         ``pandas.DataFrame(result["offers"])`` gives the offers as a table.
 
     Raises:

@@ -1,9 +1,9 @@
 """Negotiation files (TOML): the schema of ``negsim negotiate``.
 
-See the README ("Negotiation files") for the format. :func:`load_negotiation` validates a file
-at the boundary and builds a :class:`~negsim.negotiation.party.Negotiation`; every problem is
-a :class:`~negsim.config.ConfigError` naming the file, the field, the value and what is
-allowed.
+The format is documented in ``docs/negotiation.md`` ("Negotiation files").
+:func:`load_negotiation` validates a file at the boundary and builds a
+:class:`~negsim.negotiation.party.Negotiation`; every problem is a
+:class:`~negsim.config.ConfigError` naming the file, the field, the value and what is allowed.
 """
 
 from __future__ import annotations

@@ -13,36 +13,97 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-#: Why an alliance ended. "term" is a scheduled end; the others end it early.
-CAUSES = ("", "term", "relationship", "terms", "shock", "horizon", "alternative")
-CAUSE = {name: i for i, name in enumerate(CAUSES)}
-
-_COLUMNS: dict[str, Any] = {
-    "a": np.int64,
-    "b": np.int64,
-    "signed": np.float64,
-    "start": np.float64,
-    "planned_end": np.float64,
-    "end": np.float64,
-    "cause": np.int64,
-    "graceful": np.bool_,
-    "split": np.float64,
-    "commit_a": np.float64,
-    "commit_b": np.float64,
-    "governance": np.float64,
-    "potential": np.float64,
-    "expected_a": np.float64,
-    "expected_b": np.float64,
-    "realised_a": np.float64,
-    "realised_b": np.float64,
-    "output": np.float64,
-    "months": np.float64,
-    "shirks": np.int64,
-    "crises": np.int64,
-    "restructured": np.int64,
-    "symbolic_a": np.int64,  # material-yet-symbolic concessions a made in the terms negotiation
-    "symbolic_b": np.int64,
+#: Why an alliance ended (the ``cause`` column): name → meaning. Stored as the name's index
+#: (``CAUSE``); the tables show the name. Graceful exits cost little reputation, messy ones
+#: (``relationship``, ``shock``) destroy trust and cost reputation that spreads (essays 002, 003).
+CAUSES: dict[str, str] = {
+    "running": "not ended by the end of the run (censored; ``end`` is NaN)",
+    "completed": (
+        "reached its planned end (``planned_end``), gracefully; it still *fails* if a partner "
+        "realised less than ``review.goal`` of what it expected (see ``failed``)"
+    ),
+    "relationship": (
+        "the relationship broke, messily: a partner's trust account fell to half the trust "
+        "bound below zero (``-trust.bound / 2``)"
+    ),
+    "underperformed": (
+        "ended early, gracefully, by a review: a partner realised less than "
+        "``review.threshold`` of what it expected at signing"
+    ),
+    "shock": (
+        "broken by a crisis, messily: the trust balance could not cover it and the conflict "
+        "broke the alliance (``crises.break_probability``)"
+    ),
+    "alternative": (
+        "ended early, gracefully, by a review: a partner left for a free neighbour promising "
+        "clearly more (``review.alternative_margin``)"
+    ),
 }
+#: Cause name → the integer stored in the alliance table's ``cause`` column.
+CAUSE = {name: i for i, name in enumerate(CAUSES)}
+#: Integer code → cause name.
+CAUSE_NAMES = tuple(CAUSES)
+
+#: The alliance table's stored columns: name → (dtype, meaning). Values are in the world's
+#: units (months, value per month); ``a`` is the partner that opened the terms negotiation.
+_COLUMNS: dict[str, tuple[Any, str]] = {
+    "a": (np.int64, "partner a: the organisation (row of ``organisations``) that opened the talks"),
+    "b": (np.int64, "partner b: the other organisation"),
+    "signed": (
+        np.float64,
+        "month the terms were agreed: the search, plus ``world.offer_delay`` per round of "
+        "talks, plus ``diligence.time`` when diligence is on",
+    ),
+    "start": (np.float64, "month it starts operating (today the month it was signed)"),
+    "planned_end": (np.float64, "``signed`` + ``world.alliance_term``: its planned end"),
+    "end": (np.float64, "month it ended; NaN while it runs"),
+    "cause": (np.int64, "why it ended, one of the names in ``CAUSES`` (``running`` if not)"),
+    "graceful": (
+        np.bool_,
+        "ended gracefully (``completed``, ``underperformed``, ``alternative``); False while "
+        "running and for messy ends (``relationship``, ``shock``)",
+    ),
+    "split": (
+        np.float64,
+        "a's share of the value, in [0, 1]: as negotiated, then moved by restructuring reviews",
+    ),
+    "commit_a": (np.float64, "resources a committed: 0.4 (low), 0.7 (mid) or 1.0 (high)"),
+    "commit_b": (np.float64, "resources b committed: 0.4 (low), 0.7 (mid) or 1.0 (high)"),
+    "governance": (np.float64, "who leads: 1 = a, 0.5 = joint, 0 = b"),
+    "potential": (
+        np.float64,
+        "value the pair could create per month at full effort (strength, complementarity, "
+        "compatibility; ``[value]``), known to the model, estimated by the partners",
+    ),
+    "expected_a": (
+        np.float64,
+        "value per month a expected at signing: the partners' (optimistic) estimate of the "
+        "potential, at the efforts and commitments agreed, times ``split``",
+    ),
+    "expected_b": (np.float64, "value per month b expected at signing (times 1 − ``split``)"),
+    "realised_a": (np.float64, "value a has realised so far (its share of ``output``)"),
+    "realised_b": (np.float64, "value b has realised so far"),
+    "output": (
+        np.float64,
+        "value the alliance has created so far (``realised_a + realised_b``), after shirking, "
+        "noise and the cost of ties beyond the first",
+    ),
+    "months": (np.float64, "months it has operated (fractions for part-months)"),
+    "shirks": (
+        np.int64,
+        "partner-months of shirking: one for each partner that shirked in a month",
+    ),
+    "crises": (np.int64, "crises that hit it"),
+    "restructured": (np.int64, "reviews that moved its split towards a partner left behind"),
+    "symbolic_a": (
+        np.int64,
+        "material-yet-symbolic concessions (cheap to give, dear to receive) a made in the "
+        "terms negotiation",
+    ),
+    "symbolic_b": (np.int64, "material-yet-symbolic concessions b made"),
+}
+#: The stored columns: name → meaning (the tables add more, see ``negsim.world.metrics``).
+COLUMNS: dict[str, str] = {name: text for name, (_, text) in _COLUMNS.items()}
 
 
 class AllianceTable:
@@ -50,7 +111,7 @@ class AllianceTable:
 
     def __init__(self, capacity: int = 256) -> None:
         self._cols: dict[str, NDArray[Any]] = {
-            name: np.zeros(capacity, dtype=dtype) for name, dtype in _COLUMNS.items()
+            name: np.zeros(capacity, dtype=dtype) for name, (dtype, _) in _COLUMNS.items()
         }
         self.size = 0
 

@@ -8,20 +8,61 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from negsim.world.alliances import CAUSE, CAUSES
+from negsim.world.alliances import CAUSE, CAUSE_NAMES, CAUSES, COLUMNS
 from negsim.world.model import AllianceModel
+
+#: The causes ``failure_causes`` counts (the summary's ``failure_causes``): name → meaning. An
+#: alliance fails if it ends early, or completes its term short of its goal (``missed_goal``).
+FAILURE_CAUSES: dict[str, str] = {
+    "missed_goal": (
+        "completed its term, but a partner realised less than ``review.goal`` of what it "
+        "expected at signing"
+    ),
+    **{name: text for name, text in CAUSES.items() if name not in ("running", "completed")},
+}
 
 
 def failure_causes(model: AllianceModel) -> dict[str, int]:
-    """Failed alliances by cause; reaching the term short of the goal counts as "terms"."""
-    t = model.alliances
+    """Failed alliances by cause (:data:`FAILURE_CAUSES`), in name order.
+
+    An alliance that completed its term short of its goal counts as ``missed_goal``.
+    """
     failed = model.failed()
-    names = [CAUSES[c] if c != CAUSE["term"] else "terms" for c in t.cause[failed].tolist()]
+    completed = CAUSE["completed"]
+    names = [
+        "missed_goal" if c == completed else CAUSE_NAMES[c]
+        for c in model.alliances.cause[failed].tolist()
+    ]
     return dict(sorted(Counter(names).items()))
 
 
+#: What :func:`summary` returns (``negsim run --json``, ``WorldRun.summary``, the manifest's
+#: ``summary``): field → meaning. Alliances still running at the end are censored.
+SUMMARY_FIELDS: dict[str, str] = {
+    "scenario": "the scenario's name",
+    "seed": "the root seed entropy: the same seed reproduces the run",
+    "time": "months simulated",
+    "organisations": "number of organisations",
+    "negotiations": "terms negotiations held (agreed or not)",
+    "alliances_formed": "alliances signed",
+    "alliances_ended": "alliances that ended before the end of the run",
+    "alliances_running": "alliances signed and not ended at the end of the run",
+    "agreement_rate": "agreements / negotiations (null without negotiations)",
+    "failure_rate": (
+        "failed / ended alliances: ended early, or completed short of the goal (null if none ended)"
+    ),
+    "mean_duration": "mean end − start over ended alliances, months (null if none ended)",
+    "mean_trust": (
+        "mean trust balance over both accounts of the alliances running at the end (null if "
+        "none runs)"
+    ),
+    "mean_reputation": "mean reputation of all organisations at the end, in [0, 1]",
+    "failure_causes": "failed alliances by cause, ``{cause: count}`` (causes: ``FAILURE_CAUSES``)",
+}
+
+
 def summary(model: AllianceModel) -> dict[str, Any]:
-    """Headline figures of a run (alliances still running at the end are censored)."""
+    """Headline figures of a run, described in :data:`SUMMARY_FIELDS`."""
     t = model.alliances
     ended = ~t.alive
     rate = model.failure_rate()
@@ -44,10 +85,26 @@ def summary(model: AllianceModel) -> dict[str, Any]:
     }
 
 
+#: The alliance table (``WorldRun.alliances``, ``alliances.parquet``; one row per alliance
+#: signed, indexed by ``alliance``, in signing order): column → meaning.
+ALLIANCE_COLUMNS: dict[str, str] = {
+    **COLUMNS,
+    "failed": (
+        "ended early (any cause but ``completed``), or completed with a partner realising less "
+        "than ``review.goal`` × what it expected × ``months``; False while running"
+    ),
+    "trust_a": (
+        "a's trust in b: the balance of a's account, in [−``trust.bound``, ``trust.bound``], at "
+        "the end of the run (frozen when the alliance ended; a messy end sets it to −bound)"
+    ),
+    "trust_b": "b's trust in a, likewise",
+}
+
+
 def alliance_records(model: AllianceModel) -> dict[str, Any]:
-    """The alliance table as columns, with cause names and the failure flag."""
+    """The alliance table as columns (:data:`ALLIANCE_COLUMNS`), with cause names."""
     cols = model.alliances.columns()
-    cols["cause"] = np.array([CAUSES[c] for c in cols["cause"].tolist()], dtype=object)
+    cols["cause"] = np.array([CAUSE_NAMES[c] for c in cols["cause"].tolist()], dtype=object)
     cols["failed"] = model.failed()
     cols["trust_a"] = model.trust.balance[0::2][: model.alliances.size].copy()
     cols["trust_b"] = model.trust.balance[1::2][: model.alliances.size].copy()
@@ -64,11 +121,11 @@ METRICS: dict[str, str] = {
     "negotiations": "terms negotiations held (agreed or not)",
     "alliances_formed": "alliances signed (ended, running and not yet started)",
     "agreement_rate": "agreements / negotiations (NaN without negotiations)",
-    "failure_rate": "failed / ended alliances (ended early, or missed the goal at term)",
+    "failure_rate": "failed / ended alliances (ended early, or completed short of the goal)",
     "mean_duration": "mean end − start over ended alliances, months",
     "mean_trust": "mean trust balance over both accounts of the alliances running at the end",
     "mean_reputation": "mean reputation of all organisations at the end",
-    "breakdown_rate": "messy (non-graceful: relationship or shock) ends / ended alliances",
+    "breakdown_rate": "messy (causes 'relationship' and 'shock') ends / ended alliances",
     "shock_failure_rate": "alliances ended by a crisis (cause 'shock') / all alliances formed",
     "mean_split_imbalance": "mean |negotiated split − 0.5| over alliances (0.5: all or nothing)",
     "walk_away_advantage": (

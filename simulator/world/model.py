@@ -52,6 +52,52 @@ def _concession_reporter(k: int) -> Callable[[AllianceModel], int]:
     return lambda m: int(m.concessions[k])
 
 
+#: What a concession of each quadrant is (essay 000): cost to its giver, value to its receiver
+#: against ``concessions.cost_threshold`` and ``concessions.value_threshold``.
+_QUADRANT_MEANING = {
+    "costly_trade": "dear to give and dear to receive",
+    "material_yet_symbolic": "cheap to give, dear to receive",
+    "unnecessary_cost": "dear to give, cheap to receive",
+    "low_stakes": "cheap to give and cheap to receive",
+}
+
+#: The time series (``WorldRun.timeseries``, ``timeseries.parquet``): the DataCollector's model
+#: reporters, collected at the end of every month. Column → (reporter, meaning).
+MODEL_REPORTERS: dict[str, tuple[Callable[[AllianceModel], Any], str]] = {
+    "time": (lambda m: m.time, "the month just ended (1, 2, …)"),
+    "alliances_alive": (
+        lambda m: int(m.started_alive().sum()),
+        "alliances operating: started and not ended",
+    ),
+    "alliances_formed": (
+        lambda m: m.alliances.size,
+        "alliances agreed so far, cumulative (counted when agreed; their ``signed`` month "
+        "follows after the rounds of talks and diligence)",
+    ),
+    "failure_rate": (
+        lambda m: m.failure_rate(),
+        "failed / ended alliances so far (NaN until one ends); see the alliance column ``failed``",
+    ),
+    "mean_trust": (
+        lambda m: m.mean_trust(),
+        "mean trust balance over both accounts of the alliances operating (NaN if none)",
+    ),
+    "mean_reputation": (
+        lambda m: float(m.orgs.reputation.mean()),
+        "mean reputation of all organisations, in [0, 1]",
+    ),
+    **{
+        f"concessions_{q}": (
+            _concession_reporter(k),
+            f"concessions so far ({_QUADRANT_MEANING[q]}) in every terms negotiation, cumulative",
+        )
+        for k, q in enumerate(QUADRANT_ORDER)
+    },
+}
+#: The time-series columns: name → meaning.
+TIMESERIES_COLUMNS: dict[str, str] = {name: text for name, (_, text) in MODEL_REPORTERS.items()}
+
+
 class Organisation(FixedAgent):
     """An organisation: a Mesa agent on its network cell, a handle onto row ``index`` of the
     world's arrays (the mechanisms work on the arrays, for all organisations at once).
@@ -88,15 +134,39 @@ class Organisation(FixedAgent):
         return float(self.model.earned[self.index])
 
 
+def _sentence_part(docstring: str) -> str:
+    """A one-line docstring as a table cell: first letter lower-cased, no closing full stop.
+
+    Examples:
+        >>> _sentence_part("Alliances signed so far.")
+        'alliances signed so far'
+    """
+    text = docstring.strip().rstrip(".")
+    return text[:1].lower() + text[1:]
+
+
 #: Per-organisation monthly records (Mesa agent reporters): column name → Organisation property.
 AGENT_REPORTERS = {
     "organisation": "index",
     **{name: name for name in ("reputation", "running", "signed", "earned")},
 }
+#: The per-organisation monthly columns (``WorldRun.agents``, ``agents.parquet``): name →
+#: meaning, from the docstrings of the :class:`Organisation` properties they record.
+AGENT_COLUMNS: dict[str, str] = {
+    "time": "the month just ended (index level)",
+    "organisation": "the organisation (index level; the row of ``organisations``)",
+    **{
+        name: _sentence_part(str(getattr(Organisation, prop).__doc__))
+        for name, prop in AGENT_REPORTERS.items()
+        if name != "organisation"
+    },
+}
 
 
 class AllianceModel(Model):
     """Organisations forming, running and ending alliances (see the module docstring)."""
+
+    alliances: AllianceTable  # declared for mypy, which types the reporters above first
 
     def __init__(
         self,
@@ -148,18 +218,7 @@ class AllianceModel(Model):
         self.pair_trust: dict[tuple[int, int], float] = {}
         self.max_alliances = max(1, int(self.orgs.capacity.sum()) // 2)
         self.datacollector = DataCollector(
-            model_reporters={
-                "time": lambda m: m.time,
-                "alliances_alive": lambda m: int(m.started_alive().sum()),
-                "alliances_formed": lambda m: m.alliances.size,
-                "failure_rate": lambda m: m.failure_rate(),
-                "mean_trust": lambda m: m.mean_trust(),
-                "mean_reputation": lambda m: float(m.orgs.reputation.mean()),
-                **{
-                    f"concessions_{q}": _concession_reporter(k)
-                    for k, q in enumerate(QUADRANT_ORDER)
-                },
-            },
+            model_reporters={name: report for name, (report, _) in MODEL_REPORTERS.items()},
             agent_reporters=dict(AGENT_REPORTERS) if record_organisations else None,
         )
         self.schedule_recurring(self.search, Schedule(interval=s.world.search_interval, start=0.0))
@@ -186,7 +245,7 @@ class AllianceModel(Model):
         short = (t.realised_a < goal * t.expected_a * t.months) | (
             t.realised_b < goal * t.expected_b * t.months
         )
-        return np.asarray(~t.alive & ((t.cause != CAUSE["term"]) | short), dtype=bool)
+        return np.asarray(~t.alive & ((t.cause != CAUSE["completed"]) | short), dtype=bool)
 
     def failure_rate(self) -> float:
         """Failed alliances over ended ones (alliances still running are censored)."""
@@ -371,7 +430,7 @@ class AllianceModel(Model):
             broken = rows[self._bankrupt(rows)]
             self._end(broken, "relationship", graceful=False)
         due = np.flatnonzero(t.alive & (t.planned_end <= self.time))
-        self._end(due, "term", graceful=True)
+        self._end(due, "completed", graceful=True)
         self.datacollector.collect(self)
 
     def _trust_month(
@@ -472,10 +531,11 @@ class AllianceModel(Model):
     def review(self) -> None:
         """Review, then restructure or exit (essays 001, 003).
 
-        An alliance realising too little of what was expected exits gracefully ("terms"). One
-        where a partner misses its goal while the other beats its expectation is restructured:
-        the split moves towards the short partner. A partner whose free neighbours promise
-        clearly more than the alliance delivers leaves gracefully ("alternative").
+        An alliance where a partner realises less than ``review.threshold`` of what it expected
+        exits gracefully (cause ``underperformed``). One where a partner misses its goal while
+        the other beats its expectation is restructured: the split moves towards the short
+        partner. A partner whose free neighbours promise clearly more than the alliance delivers
+        leaves gracefully (cause ``alternative``).
         """
         s, t = self.config, self.alliances
         r = s.review
@@ -490,7 +550,7 @@ class AllianceModel(Model):
             goal = expected[rows] * months  # a partner expecting nothing is never short
             ratio.append(np.where(goal > 0, realised[rows] / np.where(goal > 0, goal, 1), np.inf))
         short = (ratio[0] < r.threshold) | (ratio[1] < r.threshold)
-        self._end(rows[short], "terms", graceful=True)
+        self._end(rows[short], "underperformed", graceful=True)
         rows, ratio = rows[~short], [x[~short] for x in ratio]
         if r.restructure_step > 0:  # rebalance a split that leaves one partner behind
             a_behind = (ratio[0] < r.goal) & (ratio[1] > 1)

@@ -28,7 +28,7 @@ import pandas as pd
 import negsim.shipped as shipped
 from negsim.config import ConfigError
 from negsim.world.metrics import alliance_records, run_metrics, summary
-from negsim.world.model import AllianceModel
+from negsim.world.model import AGENT_REPORTERS, AllianceModel
 from negsim.world.scenario import WorldScenario, load_scenario
 
 #: A progress callback: called with (months simulated, months to simulate) as the run goes.
@@ -36,6 +36,28 @@ Progress = Callable[[float, float], None]
 
 #: How many slices a run is cut into for progress reports (the result does not depend on it).
 PROGRESS_STEPS = 100
+
+
+#: The organisations table (``WorldRun.organisations``, ``organisations.parquet``; one row per
+#: organisation, indexed by ``organisation``, the node of the network): column → meaning.
+#: Traits are drawn at the start; the last four columns are the state at the end of the run.
+ORGANISATION_COLUMNS: dict[str, str] = {
+    "strategy": "its concession strategy in terms negotiations, a key of the core's registry",
+    "industry": "its industry (stochastic block model); on other networks its own index",
+    "degree": "neighbours on the network (potential partners and rival suitors)",
+    "strength": 'mean capability, in [0, 1] ("networks of the weak do not survive")',
+    "reservation": "utility of its alternative to an alliance (its BATNA), in [0, 1]",
+    "walk_away": "readiness to walk away from talks, in [0, 1]",
+    "disclosure": "how much of its eagerness it shows, in [0, 1]",
+    "effort": 'the effort it puts into alliances ("A-team or B-team"), in (0, 1]',
+    "capacity": "how many alliances it can run at once",
+    "risk_tolerance": "share of a crisis it absorbs (with ``risk.tolerance_effect``), in [0, 1]",
+    "coherence": "1 never sends mixed messages; lower values do, and withdraw trust",
+    "reputation": "reputation at the end, in [0, 1]; messy exits lower it",
+    "running": "alliances signed and not ended at the end",
+    "signed": "alliances signed over the run",
+    "earned": "value realised over the run: its share of every month its alliances ran",
+}
 
 
 @dataclass(eq=False)
@@ -74,20 +96,23 @@ class WorldRun:
 
     @cached_property
     def timeseries(self) -> pd.DataFrame:
-        """One row per month: the DataCollector's model variables (columns in the README)."""
+        """One row per month: the DataCollector's model variables
+        (:data:`~negsim.world.model.TIMESERIES_COLUMNS`)."""
         frame: pd.DataFrame = self.model.datacollector.get_model_vars_dataframe()
         return frame.reset_index(drop=True)
 
     @cached_property
     def alliances(self) -> pd.DataFrame:
-        """One row per alliance signed, in signing order (columns in the README)."""
+        """One row per alliance signed, in signing order
+        (:data:`~negsim.world.metrics.ALLIANCE_COLUMNS`)."""
         frame = pd.DataFrame(alliance_records(self.model))
         frame.index.name = "alliance"
         return frame
 
     @cached_property
     def organisations(self) -> pd.DataFrame:
-        """One row per organisation: its traits and its state at the end of the run."""
+        """One row per organisation: its traits and its state at the end of the run
+        (:data:`ORGANISATION_COLUMNS`)."""
         o, m = self.model.orgs, self.model
         degree = np.bincount(m.edges.ravel(), minlength=o.n)
         frame = pd.DataFrame(
@@ -118,11 +143,12 @@ class WorldRun:
 
         The Mesa DataCollector's agent variables
         (``model.datacollector.get_agent_vars_dataframe()``) with Mesa's step and agent ids
-        replaced by the month and the organisation's index.
+        replaced by the month and the organisation's index
+        (:data:`~negsim.world.model.AGENT_COLUMNS`).
         """
         raw = self.model.datacollector.get_agent_vars_dataframe()
         if raw.empty:
-            return pd.DataFrame(columns=["reputation", "running", "signed", "earned"])
+            return pd.DataFrame(columns=[c for c in AGENT_REPORTERS if c != "organisation"])
         frame = raw.reset_index().rename(columns={"Step": "time"})
         return frame.drop(columns="AgentID").set_index(["time", "organisation"]).sort_index()
 

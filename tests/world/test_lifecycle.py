@@ -186,14 +186,14 @@ def test_the_a_team_resents_a_b_team_partner() -> None:
 
 
 def test_a_review_ends_an_alliance_far_short_of_expectations_gracefully() -> None:
-    """Essay 003, review points: a third of the hopes ends at the review ("terms"); full, not."""
+    """Essay 003, review points: a third of the hopes ends at a review (underperformed)."""
     model = fixture_alliances(QUIET, delivers=(1 / 3, 1.0))
     review = QUIET.world.review_interval
     model.run_until(review - 0.5)
     assert np.all(model.alliances.alive[:2])
     model.run_until(review + 0.5)
     t = model.alliances
-    assert t.end[0] == review and t.cause[0] == CAUSE["terms"] and t.graceful[0]
+    assert t.end[0] == review and t.cause[0] == CAUSE["underperformed"] and t.graceful[0]
     np.testing.assert_allclose(realised_over_expected(model)[:2], [1 / 3, 1.0])
     model.run_until(2 * review + 0.5)  # and the next review passes it again
     assert model.alliances.alive[1]
@@ -205,7 +205,7 @@ def test_an_alliance_at_its_term_fails_only_if_it_missed_its_goal() -> None:
     model = fixture_alliances(QUIET, delivers=(goal + 0.05, goal - 0.05), planned_end=6.0)
     model.run_until(6.5)
     t = model.alliances
-    assert np.all(t.end[:2] == 6.0) and np.all(t.cause[:2] == CAUSE["term"])
+    assert np.all(t.end[:2] == 6.0) and np.all(t.cause[:2] == CAUSE["completed"])
     assert np.all(t.graceful[:2])
     np.testing.assert_allclose(realised_over_expected(model)[:2], [goal + 0.05, goal - 0.05])
     assert model.failed()[:2].tolist() == [False, True]

@@ -136,7 +136,7 @@ def test_messy_exits_cost_reputation_that_spreads_graceful_ones_little() -> None
     """Exit gracefully: a break hurts both partners and their neighbours; a notice barely."""
     model = two_alliances(DEFAULT)
     before = model.orgs.reputation.copy()
-    model._end(np.array([0]), "terms", graceful=True)
+    model._end(np.array([0]), "underperformed", graceful=True)
     graceful_cost = before[[0, 1]] - model.orgs.reputation[[0, 1]]
     model._end(np.array([1]), "shock", graceful=False)
     messy_cost = before[[2, 3]] - model.orgs.reputation[[2, 3]]

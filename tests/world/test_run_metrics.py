@@ -45,7 +45,7 @@ def add(
     *,
     start: float | list[float] = 0.0,
     end: float | list[float] = math.nan,
-    cause: str | list[str] = "term",
+    cause: str | list[str] = "completed",
     graceful: bool | list[bool] = True,
     **columns: Any,
 ) -> None:
@@ -196,7 +196,7 @@ def test_compatibility_vs_terms_by_hand() -> None:
     # Similar pairs survive (ended at term, never short of a goal over 0 months), the others
     # break; the balanced splits break and the lopsided ones survive.
     pairs = list(zip(a.tolist(), b.tolist(), strict=True))
-    causes = ["term", "term", "relationship", "relationship"]
+    causes = ["completed", "completed", "relationship", "relationship"]
     add(model, pairs, [0.9, 0.0, 0.5, 0.6], end=30.0, cause=causes, months=0.0)
     add(model, [(8, 9)], [0.5])  # running: censored
     # Two survivors against two failures, perfectly separated: Spearman's rho = ±2/√5.
@@ -228,7 +228,7 @@ def test_shocks_breakdowns_and_imbalance_by_hand() -> None:
         [(0, 1), (2, 3), (4, 5)],
         [0.5, 0.2, 1.0],
         end=20.0,
-        cause=["shock", "relationship", "term"],
+        cause=["shock", "relationship", "completed"],
         graceful=[False, False, True],
     )
     add(model, [(6, 7)], [0.6])

@@ -59,6 +59,28 @@ def _inside(path: Path, folder: Path) -> bool:
     return path.resolve().is_relative_to(folder.resolve())
 
 
+def call(
+    *args: str | Path,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = COMMAND_TIMEOUT,
+) -> subprocess.CompletedProcess[str]:
+    """Run a command; it must exit 0 (else the end of its output is shown)."""
+    proc = subprocess.run(
+        [str(a) for a in args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    command = " ".join(str(a) for a in args)
+    tail = proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert proc.returncode == 0, f"{command}: exit {proc.returncode}\n{tail}"
+    return proc
+
+
 def source_files() -> dict[str, Path]:
     """Every file of the mapped source folders, by its path as installed (``negsim/…``)."""
     files = {}
@@ -130,29 +152,6 @@ def test_source_commit_in_the_checkout() -> None:
 
 
 # --- the wheel, installed into a clean venv inside someone else's repository (slow) -----------
-def call(
-    *args: str | Path,
-    cwd: Path | None = None,
-    env: dict[str, str] | None = None,
-    timeout: float = COMMAND_TIMEOUT,
-) -> subprocess.CompletedProcess[str]:
-    """Run a command; it must exit 0 (else the end of its output is shown)."""
-    proc = subprocess.run(
-        [str(a) for a in args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    command = " ".join(str(a) for a in args)
-    assert proc.returncode == 0, (
-        f"{command}: exit {proc.returncode}\n{proc.stdout[-3000:]}" + (proc.stderr[-3000:])
-    )
-    return proc
-
-
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class Installed:
     """A wheel of this checkout installed into a clean venv, and how to run its commands."""

@@ -447,22 +447,13 @@ def print_table(rows: list[dict[str, Any]]) -> None:
 
 
 def _git_state() -> str:
-    try:
-        head = subprocess.run(
-            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "-C", str(ROOT), "status", "--porcelain", "--", "experiments"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return head + (" (experiments/ has uncommitted changes)" if dirty else "")
+    """The code measured: negsim's version and, from a checkout, its commit (+dirty)."""
+    from negsim.provenance import provenance
+
+    record = provenance()
+    return f"negsim {record['negsim']}" + (
+        f" (commit {record['git_commit']})" if record["git_commit"] else ""
+    )
 
 
 def main() -> None:

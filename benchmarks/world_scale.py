@@ -144,42 +144,21 @@ def _counting_model_class() -> Any:
 
 
 def _source_fingerprint() -> dict[str, Any]:
-    """Which model code was measured (the model file may be edited between runs)."""
+    """Which model code was measured: negsim's provenance, and a hash of the model file (which
+    may be edited between runs)."""
     import hashlib
 
     import negsim.world.model
+    from negsim.provenance import provenance
 
     model = Path(negsim.world.model.__file__)
-    info: dict[str, Any] = {
+    record = provenance()
+    return {
+        "negsim": record["negsim"],
+        "git_commit": record["git_commit"],
         "model_py": str(model),
         "model_py_sha256": hashlib.sha256(model.read_bytes()).hexdigest()[:16],
     }
-    try:
-        info["git_head"] = subprocess.run(
-            ["git", "-C", str(model.parents[2]), "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            [
-                "git",
-                "-C",
-                str(model.parents[2]),
-                "status",
-                "--porcelain",
-                "--",
-                "simulator",
-                "scenarios",
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.split("\n")
-        info["dirty"] = sorted(line[3:] for line in dirty if line.strip())
-    except (OSError, subprocess.CalledProcessError):
-        pass
-    return info
 
 
 def _numba_cache_stats() -> dict[str, int]:
@@ -215,7 +194,9 @@ def run_one(
     # Warm-up: compile or load the numba kernels on a tiny world (not timed below).
     t = time.perf_counter()
     tiny_world = dataclasses.replace(base.world, organisations=50)
-    tiny = model_cls(dataclasses.replace(base, world=tiny_world), seed=seed + 1)
+    tiny = model_cls(
+        dataclasses.replace(base, world=tiny_world), seed=seed + 1, record_organisations=False
+    )
     tiny.run(until=6.0)
     warmup_s = time.perf_counter() - t
     jit = _numba_cache_stats()
@@ -232,7 +213,8 @@ def run_one(
         profiler = cProfile.Profile()
         profiler.enable()
     t = time.perf_counter()
-    model = model_cls(scenario, seed=seed)
+    # as sweeps run it: no per-organisation monthly records (run metrics only)
+    model = model_cls(scenario, seed=seed, record_organisations=False)
     build_s = time.perf_counter() - t
     model._t0 = time.perf_counter()
     model.run()

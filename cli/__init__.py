@@ -11,8 +11,16 @@ is allowed, with exit code 2 and no traceback (:func:`negsim.cli.app.clean_error
 
 from __future__ import annotations
 
-from negsim.cli import negotiation, runner, viz, world
+# isort: off
+# Commands are listed in `negsim --help` in the order their modules register them: the core,
+# the world, the runner, the visualiser.
 from negsim.cli.app import app
+from negsim.cli import negotiation
+from negsim.cli import world
+from negsim.cli import runner
+from negsim.cli import viz
+
+# isort: on
 
 __all__ = ["app", "main", "negotiation", "runner", "viz", "world"]
 

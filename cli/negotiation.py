@@ -16,7 +16,10 @@ from negsim.negotiation.summary import MAX_LISTED, describe
 
 @app.command()
 def negotiate(
-    file: Annotated[str, typer.Argument(help="a negotiation file (TOML), or a shipped name")],
+    file: Annotated[
+        str,
+        typer.Argument(metavar="NEGOTIATION", help="a negotiation file (TOML), or a shipped name"),
+    ],
     as_json: JsonOpt = False,
     seed: Annotated[int | None, typer.Option(help="root seed (default: fresh entropy)")] = None,
     pareto: Annotated[
@@ -28,7 +31,7 @@ def negotiate(
         ),
     ] = False,
 ) -> None:
-    """Play one negotiation described by FILE."""
+    """Play one negotiation: a shipped example by name, or a negotiation file."""
     with clean_errors(file):
         at_least(seed=(seed, 0))
         neg = load(file)

@@ -31,7 +31,9 @@ QuietOpt = Annotated[bool, typer.Option("--quiet", help="no progress bar")]
 
 @app.command()
 def sweep(
-    spec: Annotated[str, typer.Argument(help="a sweep file (TOML), or a shipped sweep's name")],
+    spec: Annotated[
+        str, typer.Argument(metavar="SWEEP", help="a sweep file (TOML), or a shipped sweep's name")
+    ],
     out: Annotated[str | None, typer.Option(help="results folder (default: results/NAME)")] = None,
     workers: WorkersOpt = None,
     executor: ExecutorOpt = "local",
@@ -84,7 +86,9 @@ def claims() -> None:
 
 @app.command()
 def claim(
-    target: Annotated[str, typer.Argument(help="a name from `negsim claims`, or a claim file")],
+    target: Annotated[
+        str, typer.Argument(metavar="CLAIM", help="a name from `negsim claims`, or a claim file")
+    ],
     replications: Annotated[
         int | None, typer.Option(help="paired replications (default: the claim's)")
     ] = None,
@@ -118,7 +122,9 @@ def claim(
 
 @app.command()
 def report(
-    folder: Annotated[str, typer.Argument(help="a results folder written by sweep or claim")],
+    folder: Annotated[
+        str, typer.Argument(metavar="FOLDER", help="a results folder written by sweep or claim")
+    ],
 ) -> None:
     """Tables and plots from a results folder (written beside its runs)."""
     from negsim.experiments.report import write_report
@@ -133,7 +139,10 @@ def report(
 def sensitivity(
     spec: Annotated[
         str,
-        typer.Argument(help="a sweep file (or shipped name) with design.kind = sobol or morris"),
+        typer.Argument(
+            metavar="SWEEP",
+            help="a sweep file (or shipped name) with design.kind = sobol or morris",
+        ),
     ],
     out: Annotated[str | None, typer.Option(help="results folder (default: results/NAME)")] = None,
     workers: WorkersOpt = None,

@@ -38,7 +38,7 @@ def check_address(host: str, port: int) -> None:
 @app.command()
 def viz(
     scenario: Annotated[
-        str, typer.Argument(help="a name from `negsim scenarios`, or a path")
+        str, typer.Argument(metavar="SCENARIO", help="a name from `negsim scenarios`, or a path")
     ] = "classroom",
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8765,

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
 from rich.progress import Progress
 
 import negsim.shipped as shipped
@@ -31,7 +32,9 @@ def parse_overrides(items: list[str]) -> dict[str, object]:
 
 @app.command()
 def run(
-    scenario: Annotated[str, typer.Argument(help="a name from `negsim scenarios`, or a path")],
+    scenario: Annotated[
+        str, typer.Argument(metavar="SCENARIO", help="a name from `negsim scenarios`, or a path")
+    ],
     seed: Annotated[int | None, typer.Option(help="root seed (default: fresh entropy)")] = None,
     until: Annotated[
         float | None, typer.Option(help="months to simulate (default: horizon)")
@@ -48,14 +51,21 @@ def run(
 ) -> None:
     """Run one world and write its results folder (never over an existing one unless --force)."""
     # imported when called: Mesa, pandas and matplotlib are slow to import
-    from negsim.experiments.outputs import default_folder, write_run
-    from negsim.world.run import run_world
+    from negsim.experiments.outputs import check_folder, default_folder, planned_folder, write_run
+    from negsim.world.run import check_until, run_world
+    from negsim.world.scenario import load_scenario
 
     with clean_errors(scenario):
         at_least(seed=(seed, 0))
+        check_until(until, "--until")
         overrides = parse_overrides(set_ or [])
-        with Progress(transient=True, disable=as_json) as bar:
-            task = bar.add_task(scenario, total=None)
+        config = load_scenario(scenario, overrides)
+        # refuse a folder that is taken before simulating, whenever its name is known already
+        target = out or (None if seed is None else planned_folder(config, seed, until, overrides))
+        if target is not None:
+            check_folder(target, force=force, chosen=out is not None)
+        with Progress(console=Console(stderr=True), transient=True, disable=as_json) as bar:
+            task = bar.add_task(config.name, total=None)
             world = run_world(
                 scenario,
                 seed=seed,
@@ -63,8 +73,11 @@ def run(
                 overrides=overrides,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
-        folder = write_run(world, out or default_folder(world), force=force)
-    result = {**world.summary, "folder": str(folder)}
+        if target is None:
+            target = default_folder(world)
+            check_folder(target, force=force, chosen=False)
+        write_run(world, target, force=force)
+    result = {**world.summary, "folder": str(target)}
     emit(result, as_json, lambda: "\n".join(f"{k}: {readable(v)}" for k, v in result.items()))
 
 

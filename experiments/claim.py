@@ -253,7 +253,25 @@ def _bootstrap_and_test(
 
 @dataclass
 class ClaimResult:
-    """A claim's verdict and everything behind it."""
+    """A claim's verdict and everything behind it.
+
+    Attributes:
+        claim: the validated claim file.
+        verdict: ``supported``, ``refuted`` or ``inconclusive`` (the rule in the module doc).
+        effect: mean paired difference ``treatment − control`` of the metric (not signed by
+            the predicted direction; NaN without pairs).
+        ci: its 95% BCa bootstrap confidence interval ``(low, high)``.
+        p_value: two-sided sign-flip permutation p-value of ``effect = 0``.
+        n: paired replications with the metric defined in both arms.
+        control_mean, treatment_mean: the metric's mean in each arm.
+        failed_runs: runs that raised (stored with their error, left out of the pairs).
+        curve: the ``[sweep]`` points: ``value``, ``mean``, ``effect`` (paired, against the
+            control), ``lo``, ``hi``, ``n``; empty without a sweep.
+        pairs: one row per replication: ``control``, ``treatment`` and ``difference``.
+        folder: the results folder (runs, ``claim.png``, ``report.md``, ``verdict.json``).
+        command: the exact command line that reproduces these numbers.
+        plot, report: the figure and the Markdown report.
+    """
 
     claim: Claim
     verdict: str
@@ -265,6 +283,7 @@ class ClaimResult:
     treatment_mean: float
     failed_runs: int
     curve: list[dict[str, float]]
+    pairs: pd.DataFrame
     folder: Path
     command: str
     plot: Path
@@ -332,17 +351,20 @@ def evaluate(claim: Claim, frame: pd.DataFrame, seed: int) -> dict[str, Any]:
         "failed_runs": int((frame["status"] != "ok").sum()),
         "curve": curve,
         "diffs": diffs,
+        "pairs": pd.DataFrame(
+            {"control": control, "treatment": treatment, "difference": treatment - control}
+        ).rename_axis("replication"),
         "control": control.to_numpy(dtype=float),
         "treatment": treatment.to_numpy(dtype=float),
     }
 
 
-def command_line(claim: Claim, replications: int, seed: int, out: str | None) -> str:
+def command_line(claim: Claim, replications: int, seed: int, out: str | Path | None) -> str:
     """The exact command that reproduces a claim's numbers."""
     target = claim.name if claim.shipped else claim.file
     parts = ["negsim", "claim", target, "--replications", str(replications), "--seed", str(seed)]
     if out is not None:
-        parts += ["--out", out]
+        parts += ["--out", str(out)]
     return shlex.join(parts)
 
 
@@ -351,13 +373,28 @@ def run_claim(
     *,
     replications: int | None = None,
     seed: int | None = None,
-    out: str | None = None,
+    out: str | Path | None = None,
     executor: str = "local",
     workers: int | None = None,
     scheduler: str | None = None,
     progress: bool = True,
 ) -> ClaimResult:
-    """Run a claim (resuming its store) and write its plot, report and verdict."""
+    """Test a claim: run its paired control and treatment (resuming its store), then write
+    its plot, report and ``verdict.json``.
+
+    Args:
+        target: a shipped claim's name (``negsim claims``) or a claim file.
+        replications: paired replications (default: the claim's); more than the folder
+            holds extend it, reusing the stored runs.
+        seed: the root seed (default: the claim's).
+        out: the results folder (default ``results/claims/<name>``).
+        executor, workers, scheduler: where the runs go, as for
+            :func:`~negsim.experiments.runner.run_sweep`.
+        progress: show a progress bar on stderr.
+
+    Returns:
+        The :class:`ClaimResult`.
+    """
     from negsim.experiments.runner import run_sweep
     from negsim.experiments.sweep import parse_sweep
 
@@ -389,6 +426,7 @@ def run_claim(
         treatment_mean=stats["treatment_mean"],
         failed_runs=stats["failed_runs"],
         curve=stats["curve"],
+        pairs=stats["pairs"],
         folder=folder,
         command=command,
         plot=plot,

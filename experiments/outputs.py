@@ -7,7 +7,11 @@ at the end, so an interrupted run leaves no half-written results. Contents:
 overrides, the seed entropy, the provenance and the summary).
 
 The default folder name says what was run: the scenario, the seed, ``until`` when it is not
-the horizon and the overrides, so two different runs never share a folder by default.
+the horizon and the overrides, so two different runs rarely share a default folder — and when
+they do (a scenario file named like another, overrides differing past six digits), the second
+is refused, never written over the first. ``force`` replaces only a folder an earlier run
+wrote (it holds this module's ``manifest.json``) or an empty one: never a folder of someone's
+own files, a sweep's store or ``results/`` itself.
 
 Examples:
     >>> folder_name("default", 7, None, {})
@@ -36,6 +40,7 @@ from negsim.experiments.plots import world_figures
 from negsim.provenance import provenance
 from negsim.world.metrics import failure_causes
 from negsim.world.run import WorldRun
+from negsim.world.scenario import WorldScenario
 
 #: Folder names longer than this replace the overrides by a hash of them.
 MAX_NAME = 96
@@ -64,24 +69,70 @@ def _toml(value: Any) -> str:
 
 def default_folder(run: WorldRun, root: Path = Path("results")) -> Path:
     """``results/<scenario>-seed<N>[-until<T>][-<overrides>]`` for a run."""
-    horizon = run.scenario.world.horizon
-    until = None if run.until == horizon else run.until
-    return root / folder_name(run.scenario.name, run.seed, until, run.overrides)
+    return planned_folder(run.scenario, run.seed, run.until, run.overrides, root)
 
 
-def write_run(run: WorldRun, folder: Path, *, force: bool = False) -> Path:
-    """Write a run's results folder; an existing ``folder`` is replaced only with ``force``.
+def planned_folder(
+    scenario: WorldScenario,
+    seed: int,
+    until: float | None,
+    overrides: Mapping[str, Any],
+    root: Path = Path("results"),
+) -> Path:
+    """The default folder of a run before it runs (known once its seed is)."""
+    shown = None if until is None or until == scenario.world.horizon else until
+    return root / folder_name(scenario.name, seed, shown, overrides)
+
+
+def check_folder(folder: str | Path, *, force: bool = False, chosen: bool = True) -> Path:
+    """The absolute folder a run may be written to, or a :class:`ConfigError` saying why not.
+
+    A new folder is fine; an existing one only with ``force``, and only if it is empty or an
+    earlier run's results folder (its ``manifest.json`` has the run's ``summary``).
+    ``chosen`` says whether the caller named the folder (``--out``) or it is the default.
+    """
+    path = Path(os.path.abspath(folder))
+    if not path.exists():
+        return path
+    if not force:
+        raise ConfigError(
+            "--out" if chosen else "(results folder)",
+            "--out" if chosen else "this run's default --out",
+            str(folder),
+            "a folder that does not exist yet (it holds an earlier run: choose another --out, "
+            "or --force to replace it)",
+        )
+    if path.is_dir() and (not any(path.iterdir()) or _is_run_folder(path)):
+        return path
+    raise ConfigError(
+        "--force",
+        "--out",
+        str(folder),
+        "with --force, an empty folder or one an earlier `negsim run` wrote (this one holds "
+        "other files; nothing was replaced)",
+    )
+
+
+def _is_run_folder(path: Path) -> bool:
+    try:
+        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(manifest, dict) and {"summary", "seed_entropy"} <= set(manifest)
+
+
+def write_run(run: WorldRun, folder: str | Path, *, force: bool = False) -> Path:
+    """Write a run's results folder (see the module docstring); returns its absolute path.
+
+    Args:
+        run: a finished :class:`~negsim.world.run.WorldRun`.
+        folder: where to write; it must not exist, unless ``force``.
+        force: replace an earlier run's folder (or an empty one) at ``folder``.
 
     Raises:
-        ConfigError: ``folder`` exists and ``force`` is not set.
+        ConfigError: ``folder`` exists and may not be replaced (see :func:`check_folder`).
     """
-    if folder.exists() and not force:
-        raise ConfigError(
-            "--out",
-            "--out",
-            str(folder),
-            "a folder that does not exist yet (choose another --out, or --force to replace it)",
-        )
+    folder = check_folder(folder, force=force)
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     try:

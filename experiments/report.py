@@ -24,8 +24,14 @@ def write_report(folder: str | Path) -> Path:
     path = Path(folder)
     store = Store(path)
     manifest = store.manifest()
-    if manifest is None:
-        raise ConfigError(path, "(results folder)", str(path), "a folder with a manifest.json")
+    if manifest is None or "fingerprint" not in manifest:
+        raise ConfigError(
+            path,
+            "(results folder)",
+            str(path),
+            "a folder written by `negsim sweep` or `negsim claim`"
+            + ("" if manifest is None else " (this one holds a single `negsim run`)"),
+        )
     spec = manifest.get("spec", {})
     metrics = [m for m in manifest.get("metrics") or spec.get("metrics", [])]
     frame = load_runs(path)
@@ -40,8 +46,10 @@ def write_report(folder: str | Path) -> Path:
     ok = frame[frame["status"] == "ok"]
     factors = [f for f in _factors(spec) if f in frame.columns]
     keys = ["point", "label"]
-    table = ok.groupby(keys)[metrics].agg(["mean", "std", "count"])
+    grouped = ok.groupby(keys)
+    table = grouped[metrics].agg(["mean", "std", "count"])
     table.columns = [f"{m} {stat}" for m, stat in table.columns]
+    table["runs"] = grouped.size()
     table = table.reset_index()
     points_csv = path / "points.csv"
     write_atomic(points_csv, table.to_csv(index=False).encode())
@@ -63,10 +71,24 @@ def write_report(folder: str | Path) -> Path:
         "| point | " + " | ".join(metrics) + " | n |",
         "|---|" + "---|" * (len(metrics) + 1),
     ]
+    undefined = False
     for _, row in table.iterrows():
-        cells = [f"{readable(row[f'{m} mean'])} ({readable(row[f'{m} std'])})" for m in metrics]
-        n = int(row[f"{metrics[0]} count"]) if metrics else 0
+        n = int(row["runs"])
+        cells = []
+        for m in metrics:
+            cell = f"{readable(row[f'{m} mean'])} ({readable(row[f'{m} std'])})"
+            if int(row[f"{m} count"]) < n:  # NaN in some runs: say over how many it is
+                undefined = True
+                cell += f" [{int(row[f'{m} count'])}]"
+            cells.append(cell)
         lines.append(f"| {row['label']} | " + " | ".join(cells) + f" | {n} |")
+    lines.append("")
+    lines.append("n: runs that finished without error at the point.")
+    if undefined:
+        lines.append(
+            "[k]: the metric is defined in only k of them (NaN in the others, e.g. an advantage "
+            "when no alliance pairs the two kinds of partner); its mean is over those k."
+        )
     errors = frame.loc[frame["status"] != "ok", "error"]
     if len(errors):
         lines += ["", "Errors (most frequent first):", ""]

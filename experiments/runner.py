@@ -47,7 +47,17 @@ TASK_SECONDS = 0.15
 
 @dataclass(frozen=True)
 class SweepResult:
-    """What a call to :func:`run_sweep` did."""
+    """What a call to :func:`run_sweep` did; :meth:`frame` reads its runs.
+
+    Attributes:
+        folder: the results folder (``manifest.json`` and ``runs/``).
+        total: runs in the sweep (design points × replications).
+        skipped: runs already stored by earlier calls, not run again.
+        ran: runs this call ran (and stored).
+        failed: of those, runs that raised (stored with ``status = "error"``).
+        seconds: wall time of this call.
+        chunk: runs per task; ``workers``: worker processes used.
+    """
 
     folder: Path
     total: int

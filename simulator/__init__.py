@@ -37,6 +37,7 @@ _API = {
     "negotiate": "negsim.negotiation.play",
     "run_world": "negsim.world.run",
     "WorldRun": "negsim.world.run",
+    "write_run": "negsim.experiments.outputs",
     "run_sweep": "negsim.experiments.runner",
     "SweepResult": "negsim.experiments.runner",
     "run_claim": "negsim.experiments.claim",
@@ -60,11 +61,13 @@ __all__ = [
     "run_claim",
     "run_sweep",
     "run_world",
+    "write_run",
 ]
 
 if TYPE_CHECKING:
     from negsim.config import ConfigError
     from negsim.experiments.claim import ClaimResult, run_claim
+    from negsim.experiments.outputs import write_run
     from negsim.experiments.runner import SweepResult, run_sweep
     from negsim.negotiation.play import negotiate
     from negsim.shipped import list_claims, list_scenarios

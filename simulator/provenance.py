@@ -14,7 +14,6 @@ Examples:
 
 from __future__ import annotations
 
-import functools
 import platform
 import subprocess
 from importlib import metadata
@@ -39,8 +38,9 @@ PACKAGES = (
 
 
 def versions() -> dict[str, str]:
-    """Python's version and those of :data:`PACKAGES` that are installed."""
-    out = {"python": platform.python_version(), "negsim": __version__}
+    """Python's version and those of :data:`PACKAGES` that are installed (negsim's own is
+    recorded beside them, see :func:`provenance`)."""
+    out = {"python": platform.python_version()}
     for name in PACKAGES:
         try:
             out[name] = metadata.version(name)
@@ -63,9 +63,13 @@ def checkout() -> Path | None:
     return root
 
 
-@functools.cache
 def source_commit() -> str | None:
-    """The commit of negsim's own checkout (``+dirty`` with uncommitted changes), or None."""
+    """The commit of negsim's own checkout, or None.
+
+    ``+dirty`` marks uncommitted changes to tracked files (new untracked files are not
+    counted: a module nothing imports changes no result). Asked afresh each time, so a
+    notebook that outlives a commit records the new one.
+    """
     root = checkout()
     if root is None:
         return None

@@ -18,6 +18,7 @@ Examples:
 
 from __future__ import annotations
 
+import difflib
 import os
 from importlib import resources
 from pathlib import Path
@@ -80,8 +81,11 @@ def find(kind: Kind, name_or_path: str | Path) -> Path:
     candidate = folder(kind) / f"{name_or_path}.toml"
     if candidate.is_file():
         return candidate
+    known = names(kind)
+    close = difflib.get_close_matches(str(name_or_path), known, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
     raise ConfigError(
-        name_or_path, f"({kind})", name_or_path, f"a {kind} file or one of {names(kind)}"
+        name_or_path, f"({kind})", name_or_path, f"a {kind} file or one of {known}{hint}"
     )
 
 

@@ -316,3 +316,52 @@ def test_viz_port_in_use_is_one_line_and_exit_2(cli: Any) -> None:
         result = run_cli(cli, "viz", "--port", str(busy.getsockname()[1]))
     assert result.exit_code == 2
     assert result.stderr.count("\n") == 1 and "--port" in result.stderr
+
+
+def test_force_replaces_only_an_earlier_runs_folder(cli: Any, tmp_path: Path) -> None:
+    """--force never deletes a folder of other files (or the current folder): one line, exit 2."""
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "thesis.tex").write_text("precious")
+    for out in (str(mine), "."):
+        result = run_cli(cli, "run", "classroom", "--until", "1", "--out", out, "--force")
+        assert result.exit_code == 2 and result.stderr.count("\n") == 1
+        assert "--force" in result.stderr
+    assert (mine / "thesis.tex").read_text() == "precious"
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    ok = run_cli(cli, "run", "classroom", "--until", "1", "--out", str(empty), "--force")
+    assert ok.exit_code == 0 and (empty / "manifest.json").is_file()
+
+
+def test_a_taken_folder_is_refused_before_simulating(
+    cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the folder name known (a seed or --out), a taken folder is refused up front."""
+    import negsim.world.run
+
+    out = tmp_path / "taken"
+    out.mkdir()
+    (out / "x").write_text("")
+
+    def no_run(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("the world ran before the folder was checked")
+
+    monkeypatch.setattr(negsim.world.run, "run_world", no_run)
+    result = run_cli(cli, "run", "classroom", "--out", str(out))
+    assert result.exit_code == 2 and "--out" in result.stderr and "--force" in result.stderr
+
+
+def test_a_misspelt_name_suggests_the_shipped_one(cli: Any) -> None:
+    """A name that is nearly a shipped one: one line that suggests it."""
+    result = run_cli(cli, "run", "clasroom")
+    assert result.exit_code == 2 and "did you mean 'classroom'?" in result.stderr
+
+
+def test_report_refuses_a_single_runs_folder(cli: Any, tmp_path: Path) -> None:
+    """`report` reads sweep and claim folders; a `negsim run` folder gets one line, exit 2."""
+    out = tmp_path / "run"
+    assert run_cli(cli, "run", "classroom", "--until", "1", "--out", str(out)).exit_code == 0
+    result = run_cli(cli, "report", str(out))
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert "negsim run" in result.stderr and not (out / "summary.md").exists()

@@ -62,7 +62,7 @@ def described(names: Mapping[str, str], what: str = "column") -> str:
 
 
 def _timeseries() -> str:
-    from negsim.world.model import TIMESERIES_COLUMNS
+    from negsim.world.records import TIMESERIES_COLUMNS
 
     return described(TIMESERIES_COLUMNS)
 
@@ -80,7 +80,7 @@ def _organisations() -> str:
 
 
 def _agents() -> str:
-    from negsim.world.model import AGENT_COLUMNS
+    from negsim.world.records import AGENT_COLUMNS
 
     return described(AGENT_COLUMNS)
 

@@ -30,7 +30,6 @@ from mesa.visualization import Slider, SolaraViz
 from mesa.visualization.utils import update_counter
 from numpy.typing import NDArray
 
-import negsim.shipped as shipped
 from negsim.viz import SCENARIO_ENV, SEED_ENV
 from negsim.world.model import AllianceModel
 from negsim.world.scenario import WORLD_STRATEGIES, WorldScenario, load_scenario
@@ -116,9 +115,7 @@ class TeachingWorld(AllianceModel):
         }
         if organisations is not None:
             overrides["world.organisations"] = int(organisations)
-        super().__init__(
-            load_scenario(shipped.find("scenario", scenario_file), overrides), seed=seed
-        )
+        super().__init__(load_scenario(scenario_file, overrides), seed=seed)
         self.layout = node_layout(self)
         if not hasattr(self, "concessions"):  # the world does not count quadrants yet
             reporters = dict(self.datacollector.model_reporters)
@@ -150,7 +147,7 @@ def node_layout(model: AllianceModel) -> NDArray[np.float64]:
 
 def model_params(scenario_file: str, seed: int) -> dict[str, Any]:
     """SolaraViz's model_params: the fixed scenario and seed, and a slider per knob."""
-    scenario = load_scenario(shipped.find("scenario", scenario_file))
+    scenario = load_scenario(scenario_file)
     params: dict[str, Any] = {"scenario_file": scenario_file, "seed": seed}
     for key, knob in KNOBS.items():
         value = _current(scenario, knob.field)

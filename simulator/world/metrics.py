@@ -22,18 +22,26 @@ FAILURE_CAUSES: dict[str, str] = {
 }
 
 
-def failure_causes(model: AllianceModel) -> dict[str, int]:
-    """Failed alliances by cause (:data:`FAILURE_CAUSES`), in name order.
+def failure_cause(model: AllianceModel) -> NDArray[np.object_]:
+    """Why each alliance failed (:data:`FAILURE_CAUSES`), or ``""`` if it has not failed.
 
-    An alliance that completed its term short of its goal counts as ``missed_goal``.
+    An alliance that completed its term short of its goal failed with ``missed_goal``; one
+    that ended early failed with its ``cause``.
     """
     failed = model.failed()
     completed = CAUSE["completed"]
-    names = [
-        "missed_goal" if c == completed else CAUSE_NAMES[c]
-        for c in model.alliances.cause[failed].tolist()
-    ]
-    return dict(sorted(Counter(names).items()))
+    return np.array(
+        [
+            "" if not f else "missed_goal" if c == completed else CAUSE_NAMES[c]
+            for f, c in zip(failed.tolist(), model.alliances.cause.tolist(), strict=True)
+        ],
+        dtype=object,
+    )
+
+
+def failure_causes(model: AllianceModel) -> dict[str, int]:
+    """Failed alliances by cause (:data:`FAILURE_CAUSES`), in name order."""
+    return dict(sorted(Counter(c for c in failure_cause(model).tolist() if c).items()))
 
 
 #: What :func:`summary` returns (``negsim run --json``, ``WorldRun.summary``, the manifest's
@@ -93,6 +101,10 @@ ALLIANCE_COLUMNS: dict[str, str] = {
         "ended early (any cause but ``completed``), or completed with a partner realising less "
         "than ``review.goal`` × what it expected × ``months``; False while running"
     ),
+    "failure_cause": (
+        "why it failed: ``missed_goal`` if it completed short of the goal, else its ``cause``; "
+        "empty if it has not failed (the summary's ``failure_causes`` counts these)"
+    ),
     "trust_a": (
         "a's trust in b: the balance of a's account, in [−``trust.bound``, ``trust.bound``], at "
         "the end of the run (frozen when the alliance ended; a messy end sets it to −bound)"
@@ -106,6 +118,7 @@ def alliance_records(model: AllianceModel) -> dict[str, Any]:
     cols = model.alliances.columns()
     cols["cause"] = np.array([CAUSE_NAMES[c] for c in cols["cause"].tolist()], dtype=object)
     cols["failed"] = model.failed()
+    cols["failure_cause"] = failure_cause(model)
     cols["trust_a"] = model.trust.balance[0::2][: model.alliances.size].copy()
     cols["trust_b"] = model.trust.balance[1::2][: model.alliances.size].copy()
     return cols

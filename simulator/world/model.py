@@ -23,14 +23,9 @@ future partnering; graceful exits cost little (essays 002, 003).
 
 from __future__ import annotations
 
-import random
-from collections.abc import Callable
-from typing import Any
-
 import numpy as np
 from mesa import Model
 from mesa.datacollection import DataCollector
-from mesa.discrete_space import FixedAgent, Network
 from mesa.time import Schedule
 from numpy.typing import NDArray
 
@@ -38,6 +33,7 @@ from negsim.rng import named_streams, root_entropy, root_sequence
 from negsim.world.alliances import CAUSE, AllianceTable
 from negsim.world.network import build_network
 from negsim.world.organisations import Organisations, draw_organisations
+from negsim.world.records import AGENT_REPORTERS, MODEL_REPORTERS, Organisation
 from negsim.world.scenario import WorldScenario
 from negsim.world.stance import stance
 from negsim.world.terms import QUADRANT_ORDER, negotiate_terms
@@ -45,122 +41,6 @@ from negsim.world.trust import TrustLedger
 
 #: Named random streams, spawned in this order (adding draws to one never shifts another).
 STREAMS = ("model", "network", "organisations", "search", "operate", "crises")
-
-
-def _concession_reporter(k: int) -> Callable[[AllianceModel], int]:
-    """A DataCollector reporter: concessions so far in quadrant ``k`` of ``QUADRANT_ORDER``."""
-    return lambda m: int(m.concessions[k])
-
-
-#: What a concession of each quadrant is (essay 000): cost to its giver, value to its receiver
-#: against ``concessions.cost_threshold`` and ``concessions.value_threshold``.
-_QUADRANT_MEANING = {
-    "costly_trade": "dear to give and dear to receive",
-    "material_yet_symbolic": "cheap to give, dear to receive",
-    "unnecessary_cost": "dear to give, cheap to receive",
-    "low_stakes": "cheap to give and cheap to receive",
-}
-
-#: The time series (``WorldRun.timeseries``, ``timeseries.parquet``): the DataCollector's model
-#: reporters, collected at the end of every month. Column → (reporter, meaning).
-MODEL_REPORTERS: dict[str, tuple[Callable[[AllianceModel], Any], str]] = {
-    "time": (lambda m: m.time, "the month just ended (1, 2, …)"),
-    "alliances_alive": (
-        lambda m: int(m.started_alive().sum()),
-        "alliances operating: started and not ended",
-    ),
-    "alliances_formed": (
-        lambda m: m.alliances.size,
-        "alliances agreed so far, cumulative (counted when agreed; their ``signed`` month "
-        "follows after the rounds of talks and diligence)",
-    ),
-    "failure_rate": (
-        lambda m: m.failure_rate(),
-        "failed / ended alliances so far (NaN until one ends); see the alliance column ``failed``",
-    ),
-    "mean_trust": (
-        lambda m: m.mean_trust(),
-        "mean trust balance over both accounts of the alliances operating (NaN if none)",
-    ),
-    "mean_reputation": (
-        lambda m: float(m.orgs.reputation.mean()),
-        "mean reputation of all organisations, in [0, 1]",
-    ),
-    **{
-        f"concessions_{q}": (
-            _concession_reporter(k),
-            f"concessions so far ({_QUADRANT_MEANING[q]}) in every terms negotiation, cumulative",
-        )
-        for k, q in enumerate(QUADRANT_ORDER)
-    },
-}
-#: The time-series columns: name → meaning.
-TIMESERIES_COLUMNS: dict[str, str] = {name: text for name, (_, text) in MODEL_REPORTERS.items()}
-
-
-class Organisation(FixedAgent):
-    """An organisation: a Mesa agent on its network cell, a handle onto row ``index`` of the
-    world's arrays (the mechanisms work on the arrays, for all organisations at once).
-
-    Its properties are what the DataCollector records for it every month
-    (``model.datacollector.get_agent_vars_dataframe()``, see :data:`AGENT_REPORTERS`).
-    """
-
-    model: AllianceModel
-
-    def __init__(self, model: AllianceModel, index: int, cell: Any) -> None:
-        super().__init__(model)
-        self.index = index
-        self.cell = cell
-
-    @property
-    def reputation(self) -> float:
-        """Reputation in [0, 1]; messy exits lower it (essays 002, 003)."""
-        return float(self.model.orgs.reputation[self.index])
-
-    @property
-    def running(self) -> int:
-        """Alliances signed and not ended (including those not started yet)."""
-        return int(self.model.active[self.index])
-
-    @property
-    def signed(self) -> int:
-        """Alliances signed so far."""
-        return int(self.model.signed[self.index])
-
-    @property
-    def earned(self) -> float:
-        """Alliance value realised so far: its share of every month its alliances ran."""
-        return float(self.model.earned[self.index])
-
-
-def _sentence_part(docstring: str) -> str:
-    """A one-line docstring as a table cell: first letter lower-cased, no closing full stop.
-
-    Examples:
-        >>> _sentence_part("Alliances signed so far.")
-        'alliances signed so far'
-    """
-    text = docstring.strip().rstrip(".")
-    return text[:1].lower() + text[1:]
-
-
-#: Per-organisation monthly records (Mesa agent reporters): column name → Organisation property.
-AGENT_REPORTERS = {
-    "organisation": "index",
-    **{name: name for name in ("reputation", "running", "signed", "earned")},
-}
-#: The per-organisation monthly columns (``WorldRun.agents``, ``agents.parquet``): name →
-#: meaning, from the docstrings of the :class:`Organisation` properties they record.
-AGENT_COLUMNS: dict[str, str] = {
-    "time": "the month just ended (index level)",
-    "organisation": "the organisation (index level; the row of ``organisations``)",
-    **{
-        name: _sentence_part(str(getattr(Organisation, prop).__doc__))
-        for name, prop in AGENT_REPORTERS.items()
-        if name != "organisation"
-    },
-}
 
 
 class AllianceModel(Model):
@@ -173,12 +53,14 @@ class AllianceModel(Model):
         scenario: WorldScenario,
         seed: int | None = None,
         *,
-        record_organisations: bool = False,
+        record_organisations: bool = True,
     ) -> None:
-        """Build the world; ``record_organisations`` adds per-organisation monthly records to
-        the DataCollector (:data:`AGENT_REPORTERS`). They are off by default: sweeps read only
-        run metrics, and the records cost about 1 µs per organisation-month (a third of a
-        default run's time) and memory that grows with organisations × months."""
+        """Build the world. Its DataCollector records the time series every month and, as Mesa
+        users expect, each organisation's state (``model.datacollector.
+        get_agent_vars_dataframe()``, :data:`~negsim.world.records.AGENT_REPORTERS`).
+        ``record_organisations=False`` skips the per-organisation records, as sweeps do: they
+        read only run metrics, and the records cost about 1 µs per organisation-month (a third
+        of a default run's time) and memory that grows with organisations × months."""
         root = root_sequence(seed)
         self.seed_entropy = root_entropy(root)
         streams = named_streams(root, STREAMS)
@@ -190,9 +72,8 @@ class AllianceModel(Model):
         self.orgs: Organisations = draw_organisations(
             s.organisations, n, block, streams["organisations"]
         )
-        self.network = Network(self.graph, random=random.Random(self.seed_entropy), layout=None)
-        for i in range(n):
-            Organisation(self, i, self.network[i])
+        for i in range(n):  # Mesa agents: the organisations' monthly records read through them
+            Organisation(self, i)
         edges = np.array(self.graph.edges(), dtype=np.int64).reshape(-1, 2)
         self.edges = edges[edges[:, 0] != edges[:, 1]]
         # Neighbours as CSR arrays, for spreading reputation without Python loops.

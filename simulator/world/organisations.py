@@ -1,6 +1,6 @@
 """Organisations as arrays: capabilities, values, interests, alternatives, effort, reputation.
 
-Mesa agents (:class:`negsim.world.model.Organisation`) are thin handles onto these arrays, so
+Mesa agents (:class:`negsim.world.records.Organisation`) are thin handles onto these arrays, so
 the world's mechanisms run over all organisations at once with numpy.
 """
 

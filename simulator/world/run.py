@@ -25,10 +25,10 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-import negsim.shipped as shipped
 from negsim.config import ConfigError
 from negsim.world.metrics import alliance_records, run_metrics, summary
-from negsim.world.model import AGENT_REPORTERS, AllianceModel
+from negsim.world.model import AllianceModel
+from negsim.world.records import AGENT_REPORTERS
 from negsim.world.scenario import WorldScenario, load_scenario
 
 #: A progress callback: called with (months simulated, months to simulate) as the run goes.
@@ -97,7 +97,7 @@ class WorldRun:
     @cached_property
     def timeseries(self) -> pd.DataFrame:
         """One row per month: the DataCollector's model variables
-        (:data:`~negsim.world.model.TIMESERIES_COLUMNS`)."""
+        (:data:`~negsim.world.records.TIMESERIES_COLUMNS`)."""
         frame: pd.DataFrame = self.model.datacollector.get_model_vars_dataframe()
         return frame.reset_index(drop=True)
 
@@ -144,11 +144,13 @@ class WorldRun:
         The Mesa DataCollector's agent variables
         (``model.datacollector.get_agent_vars_dataframe()``) with Mesa's step and agent ids
         replaced by the month and the organisation's index
-        (:data:`~negsim.world.model.AGENT_COLUMNS`).
+        (:data:`~negsim.world.records.AGENT_COLUMNS`).
         """
         raw = self.model.datacollector.get_agent_vars_dataframe()
-        if raw.empty:
-            return pd.DataFrame(columns=[c for c in AGENT_REPORTERS if c != "organisation"])
+        # Before the first month ends Mesa has no records and returns a frame of NaN labels.
+        if list(raw.index.names) != ["Step", "AgentID"] or raw["organisation"].isna().all():
+            columns = ["time", *AGENT_REPORTERS]
+            return pd.DataFrame(columns=columns).set_index(["time", "organisation"])
         frame = raw.reset_index().rename(columns={"Step": "time"})
         return frame.drop(columns="AgentID").set_index(["time", "organisation"]).sort_index()
 
@@ -177,6 +179,15 @@ class WorldRun:
                 trust=float(m.trust.balance[2 * row : 2 * row + 2].mean()),
             )
         return graph
+
+
+def check_until(until: object, name: str = "until") -> None:
+    """A ``ConfigError`` unless ``until`` is None or a positive, finite number of months;
+    ``name`` is how the caller spells it (``--until`` on the command line)."""
+    if until is None:
+        return
+    if isinstance(until, bool) or not isinstance(until, int | float) or not 0 < until < math.inf:
+        raise ConfigError(name, name, until, "a positive, finite number of months")
 
 
 def run_world(
@@ -209,9 +220,8 @@ def run_world(
             raise ConfigError("run_world", "overrides", overrides, "none with a loaded scenario")
         config = scenario
     else:
-        config = load_scenario(shipped.find("scenario", scenario), overrides)
-    if until is not None and not (isinstance(until, int | float) and 0 < until < math.inf):
-        raise ConfigError("--until", "--until", until, "a positive number of months")
+        config = load_scenario(scenario, overrides)
+    check_until(until)
     horizon = float(config.world.horizon if until is None else until)
     model = AllianceModel(config, seed=seed, record_organisations=True)
     for stop in np.linspace(0.0, horizon, PROGRESS_STEPS + 1)[1:]:

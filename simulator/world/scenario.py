@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import negsim.negotiation.strategies as strategies
+import negsim.shipped as shipped
 from negsim.config import ConfigError, Fields, read_toml
 
 NETWORK_KINDS = ("barabasi_albert", "watts_strogatz", "erdos_renyi", "stochastic_block", "file")
@@ -272,8 +273,20 @@ RANGES: dict[tuple[str, str], tuple[float, float]] = {
 }
 
 
-def load_scenario(path: str | Path, overrides: Mapping[str, object] | None = None) -> WorldScenario:
-    """Read, override (``section.field`` → value) and validate a scenario file."""
+def load_scenario(
+    scenario: str | Path, overrides: Mapping[str, object] | None = None
+) -> WorldScenario:
+    """Read, override (``section.field`` → value) and validate a scenario.
+
+    Args:
+        scenario: a shipped scenario's name (``negsim scenarios``) or a scenario file.
+        overrides: ``{"section.field": value}`` changes, as ``negsim run --set``.
+
+    Examples:
+        >>> load_scenario("classroom", {"world.organisations": 30}).world.organisations
+        30
+    """
+    path = shipped.find("scenario", scenario)
     data = read_toml(path)
     for key, value in (overrides or {}).items():
         section, _, name = key.partition(".")

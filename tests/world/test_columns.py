@@ -6,7 +6,7 @@ import pytest
 
 from negsim.world.alliances import CAUSES
 from negsim.world.metrics import ALLIANCE_COLUMNS, FAILURE_CAUSES, METRICS, SUMMARY_FIELDS
-from negsim.world.model import AGENT_COLUMNS, TIMESERIES_COLUMNS
+from negsim.world.records import AGENT_COLUMNS, TIMESERIES_COLUMNS
 from negsim.world.run import ORGANISATION_COLUMNS, WorldRun, run_world
 
 

@@ -263,14 +263,16 @@ class ClaimResult:
         ci: its 95% BCa bootstrap confidence interval ``(low, high)``.
         p_value: two-sided sign-flip permutation p-value of ``effect = 0``.
         n: paired replications with the metric defined in both arms.
-        control_mean, treatment_mean: the metric's mean in each arm.
+        control_mean: the metric's mean in the control arm.
+        treatment_mean: the metric's mean in the treatment arm.
         failed_runs: runs that raised (stored with their error, left out of the pairs).
         curve: the ``[sweep]`` points: ``value``, ``mean``, ``effect`` (paired, against the
             control), ``lo``, ``hi``, ``n``; empty without a sweep.
         pairs: one row per replication: ``control``, ``treatment`` and ``difference``.
         folder: the results folder (runs, ``claim.png``, ``report.md``, ``verdict.json``).
         command: the exact command line that reproduces these numbers.
-        plot, report: the figure and the Markdown report.
+        plot: the figure (``claim.png``).
+        report: the Markdown report (``report.md``).
     """
 
     claim: Claim
@@ -388,8 +390,9 @@ def run_claim(
             holds extend it, reusing the stored runs.
         seed: the root seed (default: the claim's).
         out: the results folder (default ``results/claims/<name>``).
-        executor, workers, scheduler: where the runs go, as for
-            :func:`~negsim.experiments.runner.run_sweep`.
+        executor: ``"inprocess"``, ``"local"`` (a process pool) or ``"dask"``.
+        workers: worker processes (default: all cores).
+        scheduler: a running Dask scheduler's address, for ``executor="dask"``.
         progress: show a progress bar on stderr.
 
     Returns:

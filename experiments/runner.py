@@ -56,7 +56,8 @@ class SweepResult:
         ran: runs this call ran (and stored).
         failed: of those, runs that raised (stored with ``status = "error"``).
         seconds: wall time of this call.
-        chunk: runs per task; ``workers``: worker processes used.
+        chunk: runs per task.
+        workers: worker processes used.
     """
 
     folder: Path

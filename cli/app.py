@@ -10,12 +10,63 @@ from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
+import typer.core
 
 from negsim.config import ConfigError
 from negsim.negotiation.strategies.base import StrategyError
 from negsim.version import __version__
 
+# Typer 0.29 ships its own copy of Click (typer._click); older Typers use Click itself. The
+# classes are found through the one Click exception Typer exports, so either works.
+_MRO = {cls.__name__: cls for cls in typer.BadParameter.__mro__}
+_USAGE_ERROR: Any = _MRO["UsageError"]
+_CLICK_EXCEPTION: Any = _MRO["ClickException"]
+_NO_ARGS_IS_HELP: Any = getattr(
+    sys.modules[_USAGE_ERROR.__module__], "NoArgsIsHelpError", type("Never", (Exception,), {})
+)
+
+
+class UsageLine(_CLICK_EXCEPTION):  # type: ignore[misc]
+    """A usage error (a bad option value, a missing argument, an unknown option or command)
+    shown as one line, like every other bad input, instead of Click's usage block."""
+
+    exit_code = 2
+
+    def __init__(self, error: Any) -> None:
+        path = error.ctx.command_path if error.ctx is not None else "negsim"
+        command = path.partition(" ")[2]  # "run" in "negsim run"; "" for negsim itself
+        where = f"{command}: " if command else ""
+        super().__init__(f"{where}{error.format_message()} (see `{path} --help`)")
+
+    def show(self, file: Any = None) -> None:
+        """Print the one line on stderr."""
+        typer.echo(f"negsim: {self.format_message()}", err=True)
+
+
+class OneLineUsage(typer.core.TyperGroup):
+    """The command group: usage errors of the group and of every command become one line."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        """Parse the top-level options (a bad one: one line)."""
+        try:
+            return super().make_context(*args, **kwargs)
+        except _NO_ARGS_IS_HELP:
+            raise  # `negsim` alone prints the help
+        except _USAGE_ERROR as error:
+            raise UsageLine(error) from None
+
+    def invoke(self, ctx: Any) -> Any:
+        """Run the command (its usage errors: one line)."""
+        try:
+            return super().invoke(ctx)
+        except _NO_ARGS_IS_HELP:
+            raise
+        except _USAGE_ERROR as error:
+            raise UsageLine(error) from None
+
+
 app = typer.Typer(
+    cls=OneLineUsage,
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,

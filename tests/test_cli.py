@@ -365,3 +365,23 @@ def test_report_refuses_a_single_runs_folder(cli: Any, tmp_path: Path) -> None:
     result = run_cli(cli, "report", str(out))
     assert result.exit_code == 2 and result.stderr.count("\n") == 1
     assert "negsim run" in result.stderr and not (out / "summary.md").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["run", "classroom", "--seed", "abc"], "--seed"),
+        (["run"], "SCENARIO"),
+        (["run", "classroom", "--sed", "1"], "--sed"),
+        (["bogus"], "bogus"),
+        (["--bogus"], "--bogus"),
+        (["claim", "walk_away_leverage", "--replications", "1.5"], "--replications"),
+    ],
+)
+def test_usage_errors_are_one_line(cli: Any, args: list[str], named: str) -> None:
+    """A bad option value, a missing argument, an unknown option or command: one line, exit 2,
+    not Click's usage block."""
+    result = run_cli(cli, *args)
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and named in result.stderr
+    assert "Usage:" not in result.stderr and "Traceback" not in result.stderr

@@ -53,13 +53,15 @@ def run(
     # imported when called: Mesa, pandas and matplotlib are slow to import
     from negsim.experiments.outputs import check_folder, default_folder, planned_folder, write_run
     from negsim.world.run import check_until, run_world
-    from negsim.world.scenario import load_scenario
+    from negsim.world.scenario import check_size, load_scenario
 
     with clean_errors(scenario):
         at_least(seed=(seed, 0))
         check_until(until, "--until")
         overrides = parse_overrides(set_ or [])
         config = load_scenario(scenario, overrides)
+        if until is not None:
+            check_size(scenario, config, until, "--until")
         # refuse a folder that is taken before simulating, whenever its name is known already
         target = out or (None if seed is None else planned_folder(config, seed, until, overrides))
         if target is not None:

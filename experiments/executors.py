@@ -320,15 +320,17 @@ def parse_scheduler(address: str) -> tuple[str, str, int]:
     return match["scheme"], match["host"].strip("[]"), int(match["port"])
 
 
-def check_scheduler(address: str, timeout: float = SCHEDULER_TIMEOUT) -> None:
+def check_scheduler(address: str, timeout: float | None = None) -> None:
     """A :class:`ConfigError` unless ``address`` is a Dask scheduler that answers in time.
 
     First a plain connection (refused, unknown host and unreachable fail at once, without
     Dask's retries), then Dask's own handshake and an ``identity`` request, which must say
     ``Scheduler``; each of the two has ``timeout`` seconds, so a port where something else
     listens (a web server that waits for a request) is refused, never waited on.
+    ``timeout`` defaults to :data:`SCHEDULER_TIMEOUT`.
     """
     scheme, host, port = parse_scheduler(address)
+    timeout = SCHEDULER_TIMEOUT if timeout is None else timeout
 
     def refuse(why: str) -> ConfigError:
         return ConfigError(

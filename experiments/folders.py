@@ -121,6 +121,19 @@ def _limit(path: Path, name: str, default: int) -> int:
         return default
 
 
+def _exists(path: Path) -> bool:
+    """Whether ``path`` exists; a name too long for the file system does not."""
+    try:
+        path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:
+            return False
+        raise
+    return True
+
+
 def check_out(folder: str | Path, option: str = "--out", *, room: int = 0) -> Path:
     """The absolute ``folder`` if negsim can create or write it, else a :class:`ConfigError`.
 
@@ -142,11 +155,11 @@ def check_out(folder: str | Path, option: str = "--out", *, room: int = 0) -> Pa
     def refuse(allowed: str) -> ConfigError:
         return ConfigError(option, option, str(folder), allowed)
 
-    if path.exists() and not path.is_dir():
-        raise refuse("a folder (this is a file)")
     existing = path
-    while not existing.exists():  # the root always exists
+    while not _exists(existing):  # the root always exists
         existing = existing.parent
+    if existing == path and not path.is_dir():
+        raise refuse("a folder (this is a file)")
     if not existing.is_dir():
         raise refuse(f"a path through folders ({existing} is a file)")
     name_max = _limit(existing, "PC_NAME_MAX", 255)

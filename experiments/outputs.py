@@ -47,6 +47,8 @@ from negsim.world.scenario import WorldScenario
 
 #: Folder names longer than this replace the overrides by a hash of them.
 MAX_NAME = 96
+#: Where runs go by default (relative to the current folder).
+RESULTS = Path("results")
 
 
 def folder_name(scenario: str, seed: int, until: float | None, overrides: Mapping[str, Any]) -> str:
@@ -70,7 +72,7 @@ def _toml(value: Any) -> str:
     return str(value)
 
 
-def default_folder(run: WorldRun, root: Path = Path("results")) -> Path:
+def default_folder(run: WorldRun, root: Path = RESULTS) -> Path:
     """``results/<scenario>-seed<N>[-until<T>][-<overrides>]`` for a run."""
     return planned_folder(run.scenario, run.seed, run.until, run.overrides, root)
 
@@ -80,7 +82,7 @@ def planned_folder(
     seed: int,
     until: float | None,
     overrides: Mapping[str, Any],
-    root: Path = Path("results"),
+    root: Path = RESULTS,
 ) -> Path:
     """The default folder of a run before it runs (known once its seed is)."""
     shown = None if until is None or until == scenario.world.horizon else until

@@ -156,8 +156,11 @@ def check_out(folder: str | Path, option: str = "--out", *, room: int = 0) -> Pa
         return ConfigError(option, option, str(folder), allowed)
 
     existing = path
-    while not _exists(existing):  # the root always exists
-        existing = existing.parent
+    try:
+        while not _exists(existing):  # the root always exists
+            existing = existing.parent
+    except OSError as exc:  # a folder on the way that negsim may not look into
+        raise refuse(f"a folder negsim can reach ({exc.filename}: {exc.strerror})") from None
     if existing == path and not path.is_dir():
         raise refuse("a folder (this is a file)")
     if not existing.is_dir():

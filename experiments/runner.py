@@ -186,11 +186,12 @@ def run_sweep(
             spec.file,
         )
     folder = default_folder(spec, out)
-    # Everything that can be checked is, before anything is written: the executor (and a
-    # scheduler's answer), then the folder; a call that fails leaves no folder it created.
+    # Everything that can be checked is, before anything is written: the folder, then the
+    # executor (a scheduler's answer takes longest); a call that fails leaves no folder it
+    # created.
+    check_out(folder, "--out" if out is not None else "(results folder)")
     if isinstance(executor, str):
         check_executor(executor, scheduler)
-    check_out(folder, "--out" if out is not None else "(results folder)")
     created = not folder.exists()
     store = Store(folder)
     store.lock()

@@ -51,20 +51,34 @@ def run(
 ) -> None:
     """Run one world and write its results folder (never over an existing one unless --force)."""
     # imported when called: Mesa, pandas and matplotlib are slow to import
-    from negsim.experiments.outputs import check_folder, default_folder, planned_folder, write_run
+    from negsim.experiments.folders import check_out
+    from negsim.experiments.outputs import (
+        RESULTS,
+        check_folder,
+        default_folder,
+        planned_folder,
+        write_run,
+    )
     from negsim.world.run import check_until, run_world
-    from negsim.world.scenario import load_scenario
+    from negsim.world.scenario import check_size, load_scenario
 
     with clean_errors(scenario):
         at_least(seed=(seed, 0))
         check_until(until, "--until")
         overrides = parse_overrides(set_ or [])
         config = load_scenario(scenario, overrides)
+        if until is not None:
+            check_size(scenario, config, until, "--until")
         # refuse a folder that is taken before simulating, whenever its name is known already
         target = out or (None if seed is None else planned_folder(config, seed, until, overrides))
         if target is not None:
             check_folder(target, force=force, chosen=out is not None)
-        with Progress(console=Console(stderr=True), transient=True, disable=as_json) as bar:
+        else:  # named after the seed the run draws; the folder it goes in is known
+            check_out(RESULTS, "(results folder)")
+        console = Console(stderr=True)
+        # a transient bar is erased on a terminal; elsewhere (a log file) it is a stray line
+        shown = console.is_terminal and not as_json
+        with Progress(console=console, transient=True, disable=not shown) as bar:
             task = bar.add_task(config.name, total=None)
             world = run_world(
                 scenario,

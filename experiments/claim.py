@@ -64,6 +64,7 @@ _KEYS = (
     "treatment",
     "sweep",
     "notes",
+    "limits",
 )
 
 
@@ -86,6 +87,7 @@ class Claim:
     sweep_values: tuple[Any, ...] = ()
     essay: str = ""
     notes: str = ""
+    limits: Mapping[str, Any] = field(default_factory=dict)
     shipped: bool = field(default=False, compare=False)
 
     @property
@@ -143,6 +145,7 @@ def load_claim(path: str | Path) -> Claim:
         sweep_values=values,
         essay=str(data.get("essay", "")),
         notes=str(data.get("notes", "")),
+        limits=Fields(path, "limits", data.get("limits", {})).table,  # checked as a sweep's
         shipped=shipped.is_shipped(path, "claim"),
     )
 
@@ -179,6 +182,7 @@ def sweep_data(claim: Claim, replications: int | None, seed: int | None) -> dict
         "metrics": [claim.metric],
         "design": {"kind": "points"},
         "points": points,
+        **({"limits": dict(claim.limits)} if claim.limits else {}),
     }
 
 
@@ -435,12 +439,14 @@ def run_claim(
         plot=plot,
         report=report,
     )
+    from negsim.experiments.folders import writing
     from negsim.experiments.plots import claim_plot
     from negsim.experiments.store import write_atomic
 
-    claim_plot(claim, stats, plot)
-    write_atomic(report, render_report(res).encode())
-    write_atomic(folder / "verdict.json", (json.dumps(res.to_json(), indent=2) + "\n").encode())
+    with writing(folder, "the runs are kept"):
+        claim_plot(claim, stats, plot)
+        write_atomic(report, render_report(res).encode())
+        write_atomic(folder / "verdict.json", (json.dumps(res.to_json(), indent=2) + "\n").encode())
     return res
 
 

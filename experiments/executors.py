@@ -8,12 +8,22 @@ run carries its own seed.
 Dask workers started by a nanny get ``MALLOC_TRIM_THRESHOLD_=65536`` by default, which halves
 numpy-heavy throughput; the local cluster started here turns that off, and so does
 :data:`DASK_WORKER_ENV` in the environment of a ``dask worker`` started by hand.
+
+A running scheduler's address (``--scheduler``) is checked before anything is written
+(:func:`check_scheduler`): its form, then a connection that must answer as a Dask scheduler
+within :data:`SCHEDULER_TIMEOUT`. Tasks travel to it as pickled Python, which a scheduler's
+workers run: only a trusted network, or TLS (``tls://`` and Dask's own security settings),
+keeps strangers from running code there (docs/runner.md, "Dask").
 """
 
 from __future__ import annotations
 
+import asyncio
 import multiprocessing as mp
 import os
+import re
+import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -210,9 +220,9 @@ class DaskExecutor:
             if scheduler:
                 try:
                     self._client = Client(scheduler, timeout="10s")
-                except OSError as exc:
+                except (OSError, ValueError) as exc:
                     raise ConfigError(
-                        "--scheduler", "(address)", scheduler, f"a reachable scheduler ({exc})"
+                        "--scheduler", "--scheduler", scheduler, f"a reachable scheduler ({exc})"
                     ) from None
             else:
                 self._cluster = LocalCluster(
@@ -270,9 +280,130 @@ def _malloc_env() -> str | None:
 
 
 def check_executor(kind: str, scheduler: str | None = None) -> None:
-    """Reject an unknown executor name before anything starts."""
-    if not scheduler and kind not in EXECUTORS:
+    """Reject an unknown executor name, or a scheduler that does not answer as one
+    (:func:`check_scheduler`), before anything starts."""
+    if scheduler is not None:
+        check_scheduler(scheduler)
+    elif kind not in EXECUTORS:
         raise ConfigError("--executor", "executor", kind, f"one of {list(EXECUTORS)}")
+
+
+#: Seconds a ``--scheduler`` has to accept a connection, and again to answer Dask's handshake
+#: and an identity request (a scheduler answers both in milliseconds, even across a WAN);
+#: beyond it the address is refused before anything is written. Range: > 0.
+SCHEDULER_TIMEOUT = 5.0
+#: Dask's transports negsim connects to: plain TCP, or TLS with Dask's security settings.
+SCHEDULER_SCHEMES = ("tcp", "tls")
+_ADDRESS = re.compile(
+    r"(?P<scheme>[a-z][a-z0-9+.-]*)://(?P<host>\[[0-9A-Fa-f:.]+\]|[^\s:/\[\]@?#]+)"
+    r":(?P<port>[0-9]{1,5})"
+)
+
+
+def parse_scheduler(address: str) -> tuple[str, str, int]:
+    """``(scheme, host, port)`` of a ``tcp://HOST:PORT`` or ``tls://HOST:PORT`` address.
+
+    Examples:
+        >>> parse_scheduler("tcp://10.0.0.5:8786")
+        ('tcp', '10.0.0.5', 8786)
+        >>> parse_scheduler("tls://[::1]:8786")
+        ('tls', '::1', 8786)
+    """
+    match = _ADDRESS.fullmatch(address)
+    if match is None or match["scheme"] not in SCHEDULER_SCHEMES or int(match["port"]) > 65535:
+        raise ConfigError(
+            "--scheduler",
+            "--scheduler",
+            address,
+            "tcp://HOST:PORT or tls://HOST:PORT, the address a `dask scheduler` prints",
+        )
+    return match["scheme"], match["host"].strip("[]"), int(match["port"])
+
+
+def check_scheduler(address: str, timeout: float | None = None) -> None:
+    """A :class:`ConfigError` unless ``address`` is a Dask scheduler that answers in time.
+
+    First a plain connection (refused, unknown host and unreachable fail at once, without
+    Dask's retries), then Dask's own handshake and an ``identity`` request, which must say
+    ``Scheduler``; each of the two has ``timeout`` seconds, so a port where something else
+    listens (a web server that waits for a request) is refused, never waited on.
+    ``timeout`` defaults to :data:`SCHEDULER_TIMEOUT`.
+    """
+    scheme, host, port = parse_scheduler(address)
+    timeout = SCHEDULER_TIMEOUT if timeout is None else timeout
+
+    def refuse(why: str) -> ConfigError:
+        return ConfigError(
+            "--scheduler", "--scheduler", address, f"a running Dask scheduler's address ({why})"
+        )
+
+    if scheme == "tls" and _tls_options().get("ssl_context") is None:
+        raise refuse(
+            "tls:// needs Dask's TLS settings: distributed.comm.tls.ca-file, "
+            "distributed.comm.tls.client.cert and .key, in Dask's configuration"
+        )
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            pass
+    except socket.gaierror as exc:
+        raise refuse(f"unknown host: {exc.strerror}") from None
+    except TimeoutError:
+        raise refuse(f"no connection within {timeout:g} s") from None
+    except OSError as exc:
+        raise refuse(exc.strerror or str(exc)) from None
+    outcome: dict[str, Any] = {}
+
+    def ask() -> None:  # a thread of its own: the caller may run an event loop (Jupyter)
+        try:
+            outcome["reply"] = asyncio.run(asyncio.wait_for(_identity(address, timeout), timeout))
+        except Exception as exc:  # anything the peer's bytes provoke: not a scheduler
+            outcome["error"] = exc
+
+    asker = threading.Thread(target=ask, name="negsim-scheduler-probe", daemon=True)
+    asker.start()
+    asker.join(2 * timeout)  # the coroutine gives up after timeout; this is a backstop
+    reply, error = outcome.get("reply"), outcome.get("error")
+    if isinstance(reply, dict) and reply.get("type") == "Scheduler":
+        return
+    if asker.is_alive() or isinstance(error, TimeoutError):
+        why = f"{scheme}://{host}:{port} did not answer as a Dask scheduler within {timeout:g} s"
+    elif error is not None:
+        why = f"not a Dask scheduler: {_unlike_dask(error)}"
+    else:
+        why = f"it answered as {reply.get('type') if isinstance(reply, dict) else reply!r}"
+    raise refuse(why)
+
+
+def _tls_options() -> dict[str, Any]:
+    """The client's connection options from Dask's configuration (its TLS settings), as
+    ``distributed.Client`` reads them."""
+    from distributed.security import Security
+
+    options: dict[str, Any] = Security().get_connection_args("client")
+    return options
+
+
+def _unlike_dask(error: Exception) -> str:
+    """What a failed Dask handshake says about the peer, in a few words."""
+    from distributed.comm.core import CommClosedError
+
+    if isinstance(error, ssl.SSLError) or isinstance(error.__cause__, ssl.SSLError):
+        return f"TLS failed ({error})".replace("\n", " ")
+    if isinstance(error, CommClosedError):
+        return "it closed the connection"
+    return "it answered in another protocol"  # its bytes read as nonsense lengths, types
+
+
+async def _identity(address: str, timeout: float) -> Any:
+    """The peer's answer to Dask's ``identity`` request, after Dask's handshake."""
+    from distributed.comm.core import connect
+
+    comm = await connect(address, timeout=timeout, **_tls_options())
+    try:
+        await comm.write({"op": "identity", "reply": True})
+        return await comm.read()
+    finally:
+        comm.abort()
 
 
 def make_executor(

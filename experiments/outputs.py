@@ -1,7 +1,10 @@
 """A world run's results folder, written atomically and never over an earlier one by accident.
 
-Everything is written into a hidden temporary folder beside the target and renamed into place
-at the end, so an interrupted run leaves no half-written results. Contents:
+Everything is written into a hidden temporary folder beside the target
+(:func:`~negsim.experiments.folders.temp_path`: it names its writer) and renamed into place at
+the end, so an interrupted run leaves no half-written results, and the temporary folder a killed
+run leaves is removed by the next run written beside it. The folder is checked before the world
+is simulated (:func:`check_folder`) and gets the user's umask. Contents:
 ``timeseries.parquet``, ``alliances.parquet``, ``organisations.parquet``, ``agents.parquet``,
 ``network.graphml``, three PNG figures and ``manifest.json`` (the resolved scenario, the
 overrides, the seed entropy, the provenance and the summary).
@@ -28,7 +31,6 @@ import json
 import os
 import re
 import shutil
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -36,6 +38,7 @@ from typing import Any
 import networkx as nx
 
 from negsim.config import ConfigError
+from negsim.experiments.folders import TEMP_ROOM, check_out, clean_stale, temp_path, writing
 from negsim.experiments.plots import world_figures
 from negsim.provenance import provenance
 from negsim.world.metrics import failure_causes
@@ -44,6 +47,8 @@ from negsim.world.scenario import WorldScenario
 
 #: Folder names longer than this replace the overrides by a hash of them.
 MAX_NAME = 96
+#: Where runs go by default (relative to the current folder).
+RESULTS = Path("results")
 
 
 def folder_name(scenario: str, seed: int, until: float | None, overrides: Mapping[str, Any]) -> str:
@@ -67,7 +72,7 @@ def _toml(value: Any) -> str:
     return str(value)
 
 
-def default_folder(run: WorldRun, root: Path = Path("results")) -> Path:
+def default_folder(run: WorldRun, root: Path = RESULTS) -> Path:
     """``results/<scenario>-seed<N>[-until<T>][-<overrides>]`` for a run."""
     return planned_folder(run.scenario, run.seed, run.until, run.overrides, root)
 
@@ -77,7 +82,7 @@ def planned_folder(
     seed: int,
     until: float | None,
     overrides: Mapping[str, Any],
-    root: Path = Path("results"),
+    root: Path = RESULTS,
 ) -> Path:
     """The default folder of a run before it runs (known once its seed is)."""
     shown = None if until is None or until == scenario.world.horizon else until
@@ -88,15 +93,18 @@ def check_folder(folder: str | Path, *, force: bool = False, chosen: bool = True
     """The absolute folder a run may be written to, or a :class:`ConfigError` saying why not.
 
     A new folder is fine; an existing one only with ``force``, and only if it is empty or an
-    earlier run's results folder (its ``manifest.json`` has the run's ``summary``).
+    earlier run's results folder (its ``manifest.json`` has the run's ``summary``). Either way
+    it must be a place negsim can write (:func:`~negsim.experiments.folders.check_out`: not a
+    file, a name the file system takes, a writable folder above it).
     ``chosen`` says whether the caller named the folder (``--out``) or it is the default.
     """
-    path = Path(os.path.abspath(folder))
+    option = "--out" if chosen else "(results folder)"
+    path = check_out(folder, option, room=TEMP_ROOM)
     if not path.exists():
         return path
     if not force:
         raise ConfigError(
-            "--out" if chosen else "(results folder)",
+            option,
             "--out" if chosen else "this run's default --out",
             str(folder),
             "a folder that does not exist yet (it holds an earlier run: choose another --out, "
@@ -130,32 +138,52 @@ def write_run(run: WorldRun, folder: str | Path, *, force: bool = False) -> Path
         force: replace an earlier run's folder (or an empty one) at ``folder``.
 
     Raises:
-        ConfigError: ``folder`` exists and may not be replaced (see :func:`check_folder`).
+        ConfigError: ``folder`` exists and may not be replaced, or cannot be written (see
+            :func:`check_folder`).
+        OSError: writing failed (a full disk); it names ``folder``, and nothing is left.
     """
     folder = check_folder(folder, force=force)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-    try:
-        run.timeseries.to_parquet(tmp / "timeseries.parquet", index=False)
-        run.alliances.to_parquet(tmp / "alliances.parquet")
-        run.organisations.to_parquet(tmp / "organisations.parquet")
-        run.agents.to_parquet(tmp / "agents.parquet")
-        nx.write_graphml(run.network(), tmp / "network.graphml")
-        world_figures(run.timeseries, run.alliances, failure_causes(run.model), tmp)
-        os.chmod(tmp, 0o755)  # mkdtemp makes it private; a results folder is not
-        manifest = {
-            "summary": run.summary,
-            "scenario": dataclasses.asdict(run.scenario),
-            "overrides": dict(run.overrides),
-            "until": run.until,
-            "seed_entropy": run.seed,
-            **provenance(),
-        }
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
-        _swap_in(tmp, folder)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    with writing(folder, "nothing was written"):
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        clean_stale(folder.parent)  # temporary folders of runs killed while writing
+        tmp = _temporary_folder(folder)
+        try:
+            _write_contents(run, tmp)
+            _swap_in(tmp, folder)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
     return folder
+
+
+def _temporary_folder(folder: Path) -> Path:
+    """A new hidden folder beside ``folder``, created with the user's umask (``mkdtemp``
+    would make it private)."""
+    while True:
+        tmp = temp_path(folder)
+        try:
+            tmp.mkdir()
+        except FileExistsError:  # a clash of random names: draw another
+            continue
+        return tmp
+
+
+def _write_contents(run: WorldRun, tmp: Path) -> None:
+    """Every file of a run's results folder, into ``tmp``."""
+    run.timeseries.to_parquet(tmp / "timeseries.parquet", index=False)
+    run.alliances.to_parquet(tmp / "alliances.parquet")
+    run.organisations.to_parquet(tmp / "organisations.parquet")
+    run.agents.to_parquet(tmp / "agents.parquet")
+    nx.write_graphml(run.network(), tmp / "network.graphml")
+    world_figures(run.timeseries, run.alliances, failure_causes(run.model), tmp)
+    manifest = {
+        "summary": run.summary,
+        "scenario": dataclasses.asdict(run.scenario),
+        "overrides": dict(run.overrides),
+        "until": run.until,
+        "seed_entropy": run.seed,
+        **provenance(),
+    }
+    (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
 
 
 def _swap_in(tmp: Path, folder: Path) -> None:
@@ -163,8 +191,7 @@ def _swap_in(tmp: Path, folder: Path) -> None:
     if not folder.exists():
         os.replace(tmp, folder)
         return
-    old = folder.with_name(f".{folder.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
+    old = temp_path(folder)  # named as a temporary: a kill before the removal leaves it stale
     os.replace(folder, old)
     os.replace(tmp, folder)
     shutil.rmtree(old, ignore_errors=True)

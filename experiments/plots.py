@@ -6,11 +6,14 @@ pyplot, so writing them does not change the backend of a notebook that imports n
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from matplotlib.figure import Figure
+
+from negsim.experiments.folders import remove_quietly, temp_path
 
 
 def world_figures(
@@ -58,14 +61,16 @@ def _save(fig: Any, path: Path) -> Path:
 
 
 def _save_atomic(fig: Any, path: Path) -> Path:
-    """Save a PNG through a temporary file, so a crash never leaves half a picture."""
-    import os
-    import uuid
-
+    """Save a PNG through a temporary file, so a crash never leaves half a picture (nor, on
+    a full disk, a partial temporary)."""
     fig.tight_layout()
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    fig.savefig(tmp, dpi=100, format="png")
-    os.replace(tmp, path)
+    tmp = temp_path(path)
+    try:
+        fig.savefig(tmp, dpi=100, format="png")
+        os.replace(tmp, path)
+    except OSError:
+        remove_quietly(tmp)
+        raise
     return path
 
 

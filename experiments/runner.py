@@ -37,6 +37,7 @@ from rich.progress import (
 
 from negsim.display import readable
 from negsim.experiments.executors import Executor, Lost, check_executor, make_executor
+from negsim.experiments.folders import check_out
 from negsim.experiments.models import Task, lost_rows, metric_columns, run_task
 from negsim.experiments.store import Store, load_runs
 from negsim.experiments.sweep import SweepSpec, load_sweep, parse_sweep
@@ -185,14 +186,23 @@ def run_sweep(
             spec.file,
         )
     folder = default_folder(spec, out)
+    # Everything that can be checked is, before anything is written: the folder, then the
+    # executor (a scheduler's answer takes longest); a call that fails leaves no folder it
+    # created.
+    check_out(folder, "--out" if out is not None else "(results folder)")
     if isinstance(executor, str):
-        check_executor(executor, scheduler)  # before anything is written
+        check_executor(executor, scheduler)
+    created = not folder.exists()
     store = Store(folder)
     store.lock()
     try:
         return _run_sweep(
             spec, store, executor, workers, scheduler, chunk, progress, console, compact
         )
+    except BaseException:
+        if created and not store.parts():  # nothing stored: the folder would only confuse
+            store.discard()
+        raise
     finally:
         store.unlock()
 

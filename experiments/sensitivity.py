@@ -18,6 +18,7 @@ import pandas as pd
 
 from negsim.config import ConfigError
 from negsim.display import readable
+from negsim.experiments.folders import writing
 from negsim.experiments.runner import SweepResult, run_sweep
 from negsim.experiments.store import write_atomic
 from negsim.experiments.sweep import SweepSpec, _problem, load_sweep
@@ -87,7 +88,6 @@ def run_sensitivity(
 ) -> SensitivityResult:
     """Run (or resume) a Sobol or Morris sweep and write its sensitivity indices."""
     from negsim.experiments.models import metric_columns
-    from negsim.experiments.plots import bar_chart
 
     spec = load_sweep(path)
     if spec.design not in ("sobol", "morris"):
@@ -97,7 +97,15 @@ def run_sensitivity(
     )
     metrics = metric_columns(spec.model, spec.metrics)
     table = analyse(spec, result.frame(), metrics)
-    folder = result.folder
+    with writing(result.folder, "the runs are kept"):
+        files = _write_indices(spec, table, result.folder)
+    return SensitivityResult(table, spec.design, result, files)
+
+
+def _write_indices(spec: SweepSpec, table: pd.DataFrame, folder: Path) -> list[Path]:
+    """``sensitivity.csv``, one bar chart per metric and ``sensitivity.md``, into ``folder``."""
+    from negsim.experiments.plots import bar_chart
+
     files = []
     csv = folder / "sensitivity.csv"
     write_atomic(csv, table.to_csv(index=False).encode())
@@ -117,7 +125,7 @@ def run_sensitivity(
     md = folder / "sensitivity.md"
     write_atomic(md, format_table(table, spec.design).encode())
     files.append(md)
-    return SensitivityResult(table, spec.design, result, files)
+    return files
 
 
 def format_table(table: pd.DataFrame, method: str) -> str:

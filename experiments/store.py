@@ -4,10 +4,13 @@ Layout of ``results/<name>/``::
 
     manifest.json          the spec, root entropy, provenance (negsim.provenance), progress
     runs/part-*.parquet    one row per finished run; files are only ever added
-    .tmp files             a chunk being written; readers ignore names starting with "."
+    .*.tmp files           a file being written; readers ignore names starting with "."
 
 Every file is written to a temporary name, flushed to disk and renamed into place, so a
-``kill -9`` at any moment leaves either the whole chunk or none of it. Rows are keyed by
+``kill -9`` at any moment leaves either the whole chunk or none of it; the temporaries such a
+kill (or a full disk) leaves are removed by the next call that takes the folder's lock. An OS
+error while writing (a full disk) is reported naming the results folder
+(:func:`negsim.experiments.folders.writing`), and leaves no partial file. Rows are keyed by
 ``run_id``; should a run ever be present twice (it cannot be by construction, but a store
 copied together by hand might), :func:`load_runs` keeps the first.
 """
@@ -30,6 +33,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from negsim.config import ConfigError
+from negsim.experiments.folders import clean_stale, remove_quietly, temp_path, writing
 from negsim.provenance import provenance
 
 MANIFEST = "manifest.json"
@@ -48,13 +52,20 @@ def _fsync_dir(path: Path) -> None:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file, fsync and rename."""
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    with tmp.open("wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    """Write ``data`` to ``path`` through a temporary file, fsync and rename.
+
+    On an OS error (a full disk) the temporary is removed and the error names ``path``.
+    """
+    tmp = temp_path(path)
+    try:
+        with tmp.open("wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        remove_quietly(tmp)
+        raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from None
     _fsync_dir(path.parent)
 
 
@@ -75,14 +86,22 @@ class Store:
         self._old = self.folder / ".runs.old"
 
     def recover(self) -> None:
-        """Finish or undo a compaction that a crash interrupted (see :meth:`compact`)."""
-        if not self.runs.exists() and self._compact.is_dir():
-            os.replace(self._compact, self.runs)  # died between the two renames: finish
-            _fsync_dir(self.folder)
-        if self._old.exists():
-            shutil.rmtree(self._old)  # died after the swap: the old chunks are garbage
-        if self._compact.exists():
-            shutil.rmtree(self._compact)  # died while writing the compacted file: retry later
+        """Finish or undo a compaction that a crash interrupted (see :meth:`compact`), and
+        remove the temporaries that killed writers left (only with the lock held)."""
+        with writing(self.folder):
+            if not self.runs.exists() and self._compact.is_dir():
+                os.replace(self._compact, self.runs)  # died between the two renames: finish
+                _fsync_dir(self.folder)
+            if self._old.exists():
+                shutil.rmtree(self._old)  # died after the swap: the old chunks are garbage
+            if self._compact.exists():
+                shutil.rmtree(self._compact)  # died while writing the compacted file: retry
+            # Only the lock holder writes chunks and the manifest, so every temporary of those
+            # is a dead writer's, whatever its name (older negsim versions named them
+            # without their writer); other files' temporaries go when their writer is gone.
+            clean_stale(self.folder)
+            for tmp in [*self.runs.glob(".*.tmp"), *self.folder.glob(f".{MANIFEST}.*.tmp")]:
+                tmp.unlink(missing_ok=True)
 
     def compact(self) -> None:
         """Merge every chunk into one file, streaming, and swap it in with two renames.
@@ -96,20 +115,25 @@ class Store:
         if len(parts) <= 1:
             return
         self.recover()
-        self._compact.mkdir()
-        dataset = ds.dataset(parts, format="parquet")
-        target = self._compact / f"part-000000000-{uuid.uuid4().hex[:8]}.parquet"
-        with target.open("wb") as fh:
-            with pq.ParquetWriter(fh, dataset.schema, compression="zstd") as writer:
-                for batch in dataset.to_batches():
-                    writer.write_batch(batch)
-            fh.flush()
-            os.fsync(fh.fileno())
-        _fsync_dir(self._compact)
-        os.replace(self.runs, self._old)
-        os.replace(self._compact, self.runs)
-        _fsync_dir(self.folder)
-        shutil.rmtree(self._old)
+        with writing(self.folder, "the runs are kept in their chunks"):
+            self._compact.mkdir()
+            dataset = ds.dataset(parts, format="parquet")
+            target = self._compact / f"part-000000000-{uuid.uuid4().hex[:8]}.parquet"
+            try:
+                with target.open("wb") as fh:
+                    with pq.ParquetWriter(fh, dataset.schema, compression="zstd") as writer:
+                        for batch in dataset.to_batches():
+                            writer.write_batch(batch)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+            except OSError:
+                remove_quietly(self._compact)  # a half-written merge is garbage; retried later
+                raise
+            _fsync_dir(self._compact)
+            os.replace(self.runs, self._old)
+            os.replace(self._compact, self.runs)
+            _fsync_dir(self.folder)
+            shutil.rmtree(self._old)
 
     @property
     def manifest_path(self) -> Path:
@@ -138,7 +162,8 @@ class Store:
                 "a folder holding the same sweep, or the same one with other replications "
                 "(this one holds a different spec; choose another --out or remove it)",
             )
-        self.runs.mkdir(parents=True, exist_ok=True)
+        with writing(self.folder):
+            self.runs.mkdir(parents=True, exist_ok=True)
         if old is not None:  # same sweep; more replications extend it, fewer read a prefix
             stored = int(old["spec"].get("replications", 0))
             old["spec"] = {**spec, "replications": max(stored, int(spec.get("replications", 0)))}
@@ -169,8 +194,9 @@ class Store:
         """Hold this folder for one negsim process (released on close or at exit, even kill -9)."""
         import fcntl
 
-        self.folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.folder / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        with writing(self.folder):
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.folder / ".lock", os.O_RDWR | os.O_CREAT, 0o666)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -189,10 +215,16 @@ class Store:
             os.close(self._lock_fd)
             self._lock_fd = None
 
+    def discard(self) -> None:
+        """Remove the folder (with the lock held): a call that created it and failed before
+        storing any run leaves nothing behind."""
+        shutil.rmtree(self.folder, ignore_errors=True)
+
     def write_manifest(self, manifest: Mapping[str, Any]) -> None:
         """Replace the manifest atomically."""
         blob = json.dumps(manifest, indent=2, sort_keys=False, default=str).encode()
-        write_atomic(self.manifest_path, blob + b"\n")
+        with writing(self.folder):
+            write_atomic(self.manifest_path, blob + b"\n")
 
     def append(self, rows: Sequence[Mapping[str, Any]]) -> Path | None:
         """Write rows as a new Parquet chunk (atomically); returns its path."""
@@ -203,7 +235,8 @@ class Store:
         pq.write_table(table, sink, compression="zstd")
         first = int(rows[0]["run_id"])
         path = self.runs / f"part-{first:09d}-{uuid.uuid4().hex[:8]}.parquet"
-        write_atomic(path, sink.getvalue().to_pybytes())
+        with writing(self.folder, "the runs stored before are kept"):
+            write_atomic(path, sink.getvalue().to_pybytes())
         return path
 
     def parts(self) -> list[Path]:

@@ -6,6 +6,10 @@ from the root :class:`numpy.random.SeedSequence` before any work is dispatched, 
 comparisons between points are paired and the numbers do not depend on how runs are spread
 over workers.
 
+A sweep's size is checked before its design is expanded or sampled (:func:`design_size`):
+at most :data:`MAX_POINTS` design points and :data:`MAX_RUNS` runs, unless the file's
+``[limits]`` table (``points``, ``runs``) allows more.
+
 Runs are numbered replication-major, ``run_id = replication × points + point``, and
 replication ``r``'s seed is the ``r``-th child of the root, whatever the number of
 replications. So asking a stored sweep for more replications only adds runs: the stored
@@ -53,7 +57,19 @@ _SPEC_KEYS = (
     "factors",
     "design",
     "points",
+    "limits",
 )
+
+#: Design points a sweep may have unless its ``[limits]`` allow more. Every point is held in
+#: memory and written in the manifest (about 0.7 kB and 0.1 kB each: 100,000 points take
+#: ~70 MB and an 8 MB manifest, and a world sweep checks them all, ~0.5 ms each, before its
+#: first run). Range: ≥ 1.
+MAX_POINTS = 100_000
+#: Runs (points × replications) a sweep may have unless its ``[limits]`` allow more: ten times
+#: the largest sweep measured at flat memory (100,000 runs, docs/runner.md); a world run takes
+#: 0.1–1 s, so a million is days of computing, and more is nearly always a mistake in a
+#: design's size (a grid's levels multiply). Range: ≥ 1.
+MAX_RUNS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -224,12 +240,19 @@ def parse_sweep(data: Mapping[str, Any], file: str | Path = "<sweep>") -> SweepS
     levels = d.integer("levels", 4, low=2, high=1000)
     design_seed = d.integer("seed", seed, low=0, high=2**63 - 1)  # default: the root seed
     factors = _factors(file, data.get("factors", {}), kind)
+    limits = Fields(file, "limits", data.get("limits", {}))
+    limits.only(("points", "runs"))
+    max_points = limits.integer("points", MAX_POINTS, low=1, high=10**12)
+    max_runs = limits.integer("runs", MAX_RUNS, low=1, high=10**15)
+    raw_points: Any = data.get("points")
+    if kind == "points" and (not isinstance(raw_points, list) or not raw_points):
+        raise top.error("points", raw_points, "a non-empty array of tables of overrides")
+    n_points = design_size(kind, factors, samples, len(raw_points) if kind == "points" else 0)
+    _check_size(file, kind, factors, samples, n_points, replications, (max_points, max_runs))
     points: list[dict[str, Any]]
     labels: list[str]
     if kind == "points":
-        raw_points = data.get("points")
-        if not isinstance(raw_points, list) or not raw_points:
-            raise top.error("points", raw_points, "a non-empty array of tables of overrides")
+        assert isinstance(raw_points, list)
         points, labels = [], []
         for i, p in enumerate(raw_points):
             table = dict(p) if isinstance(p, Mapping) else p
@@ -268,6 +291,65 @@ def parse_sweep(data: Mapping[str, Any], file: str | Path = "<sweep>") -> SweepS
     if model == "world":
         _check_points(spec)
     return spec
+
+
+def design_size(kind: str, factors: Sequence[Factor], samples: int, listed: int = 0) -> int:
+    """Design points of a design, computed from its parameters, without building any.
+
+    A grid has the product of its factors' level counts; a Latin hypercube ``samples``;
+    Sobol (Saltelli, first-order and total indices) ``samples × (D + 2)`` for D factors;
+    Morris ``samples × (D + 1)`` (trajectories of D + 1 points); explicit points ``listed``.
+
+    Examples:
+        >>> f = [Factor("a", (1, 2, 3)), Factor("b", (0.0, 1.0))]
+        >>> design_size("grid", f, 16), design_size("sobol", f, 16), design_size("morris", f, 4)
+        (6, 64, 12)
+    """
+    if kind == "grid":
+        return math.prod(len(f.levels) for f in factors)
+    if kind == "lhs":
+        return samples
+    if kind == "sobol":
+        return samples * (len(factors) + 2)
+    if kind == "morris":
+        return samples * (len(factors) + 1)
+    return listed
+
+
+def _check_size(
+    file: str | Path,
+    kind: str,
+    factors: Sequence[Factor],
+    samples: int,
+    n_points: int,
+    replications: int,
+    caps: tuple[int, int],
+) -> None:
+    """Refuse a design above its caps, ``(points, runs)`` (:data:`MAX_POINTS` and
+    :data:`MAX_RUNS`, or the file's ``[limits]``), before any point is built."""
+    max_points, max_runs = caps
+    if kind == "grid":
+        how = " × ".join(str(len(f.levels)) for f in factors) + " levels"
+    elif kind == "points":
+        how = "listed"
+    else:
+        how = f"samples = {samples:,}, {len(factors)} factor{'s' * (len(factors) != 1)}"
+    if n_points > max_points:
+        raise ConfigError(
+            file,
+            "design" if kind != "points" else "points",
+            f"{n_points:,} design points ({kind}: {how})",
+            f"at most {max_points:,} design points (each is held in memory and written in the "
+            "manifest; [limits] points = N in this file allows more)",
+        )
+    runs = n_points * replications
+    if runs > max_runs:
+        raise ConfigError(
+            file,
+            "replications",
+            f"{runs:,} runs ({n_points:,} points × {replications:,} replications)",
+            f"at most {max_runs:,} runs ([limits] runs = N in this file allows more)",
+        )
 
 
 def _known_metrics(model: str) -> set[str]:

@@ -32,7 +32,7 @@ from negsim.config import ConfigError, read_toml
 from negsim.experiments.executors import DASK_WORKER_ENV, DaskExecutor, LocalPool
 from negsim.experiments.runner import SweepResult, run_sweep
 from negsim.experiments.store import Store, load_runs
-from negsim.experiments.sweep import SweepSpec, load_sweep, parse_sweep
+from negsim.experiments.sweep import SweepSpec, design_size, load_sweep, parse_sweep
 from tests.conftest import ROOT, run_cli
 
 SWEEPS = ROOT / "tests" / "data" / "sweeps"
@@ -776,3 +776,178 @@ def test_an_interrupted_compaction_is_recovered(
     frame = pd.read_parquet(tmp_path / "runs").sort_values("run_id").reset_index(drop=True)
     assert frame["run_id"].is_unique and len(frame) == spec.n_runs
     pd.testing.assert_frame_equal(comparable(frame), comparable(noop_reference))
+
+
+# --- 9. sizes ------------------------------------------------------------------------------
+
+RANGE = {"low": 0.0, "high": 1.0}
+#: Designs far above the default caps, and the field each refusal names.
+HUGE: dict[str, tuple[dict[str, Any], str]] = {
+    "grid of 3 × 1,000 steps": (
+        {"factors": {f"p.{k}": {**RANGE, "steps": 1000} for k in "abc"}},
+        "design",
+    ),
+    "sobol, 2^23 samples": (
+        {"design": {"kind": "sobol", "samples": 2**23}, "factors": {"p.a": RANGE}},
+        "design",
+    ),
+    "latin hypercube": (
+        {"design": {"kind": "lhs", "samples": 10**7}, "factors": {"p.a": RANGE}},
+        "design",
+    ),
+    "morris": (
+        {"design": {"kind": "morris", "samples": 10**6}, "factors": {"p.a": RANGE}},
+        "design",
+    ),
+    "listed points": ({"points": [{"p.a": 1}] * 100_001}, "points"),
+    "points × replications": (
+        {"replications": 600_000, "factors": {"p.a": [1, 2]}},
+        "replications",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", HUGE)
+def test_a_sweep_above_its_caps_is_refused_before_any_point_is_built(
+    case: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Points and runs are counted from the spec: above a cap, nothing is expanded or
+    sampled and memory stays flat (the 3 × 1,000-step grid once grew to gigabytes)."""
+    import negsim.experiments.sweep as sweep_module
+
+    data, field = HUGE[case]
+
+    def no_expansion(*args: Any) -> Any:
+        raise AssertionError("the design was expanded before its size was checked")
+
+    monkeypatch.setattr(sweep_module, "_expand", no_expansion)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ConfigError) as refused:
+            parse_sweep({"name": "huge", "model": "noop", **data}, "huge.toml")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert refused.value.field == field and "[limits]" in refused.value.allowed
+    assert peak < 20_000_000, peak  # the listed points' own copies are the most held
+
+
+@pytest.mark.parametrize("kind", ["grid", "lhs", "sobol", "morris"])
+def test_design_size_is_the_number_of_points_the_design_builds(kind: str) -> None:
+    """The size counted before expanding is the size expanded (SALib's formulas included)."""
+    spec = range_spec(kind, 8) if kind != "grid" else load_sweep(NOOP_GRID)
+    assert design_size(spec.design, spec.factors, spec.samples) == len(spec.points)
+
+
+def test_limits_lower_and_raise_the_caps() -> None:
+    """`[limits]` moves both caps: lower ones refuse small designs, higher ones allow more."""
+    grid = {"name": "g", "model": "noop", "replications": 2, "factors": {"p.a": [1, 2, 3]}}
+    assert len(parse_sweep({**grid, "limits": {"points": 3, "runs": 6}}).points) == 3
+    with pytest.raises(ConfigError, match="at most 2 design points"):
+        parse_sweep({**grid, "limits": {"points": 2}})
+    with pytest.raises(ConfigError, match="at most 5 runs"):
+        parse_sweep({**grid, "limits": {"runs": 5}})
+    many = {**grid, "replications": 600_000}  # 1.8 million runs: above the default cap
+    with pytest.raises(ConfigError, match="1,800,000 runs"):
+        parse_sweep(many)
+    assert parse_sweep({**many, "limits": {"runs": 2_000_000}}).n_runs == 1_800_000
+    with pytest.raises(ConfigError, match=r"limits\.rns"):
+        parse_sweep({**grid, "limits": {"rns": 5}})
+
+
+def test_a_huge_sweep_or_claim_via_the_cli_is_one_line_and_creates_nothing(
+    cli: Any, tmp_path: Path
+) -> None:
+    """`negsim sweep` and `negsim claim` refuse a design above the caps: exit 2, one line,
+    no folder; a claim's own `[limits]` apply to its paired runs."""
+    sweep = tmp_path / "huge.toml"
+    sweep.write_text(
+        'model = "noop"\n[factors]\n'
+        + "".join(f'"p.{k}" = {{ low = 0.0, high = 1.0, steps = 1000 }}\n' for k in "abc")
+    )
+    claim = tmp_path / "claim.toml"
+    claim.write_text(
+        (ROOT / "experiments" / "claims" / "walk_away_leverage.toml").read_text()
+        + "\n[limits]\nruns = 3\n"
+    )
+    out = tmp_path / "out"
+    for command, path, field in (("sweep", sweep, "design"), ("claim", claim, "replications")):
+        result = run_cli(cli, command, str(path), "--out", str(out), "--quiet")
+        assert result.exit_code == 2, result.stdout
+        assert result.stderr.count("\n") == 1 and field in result.stderr, result.stderr
+        assert str(path) in result.stderr
+        assert not out.exists()
+
+
+# --- 10. the scheduler ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def web_server() -> Iterator[str]:
+    """A plain HTTP server on loopback, in a thread: a port where something not Dask listens."""
+    import http.server
+    import threading
+
+    class Quiet(http.server.BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:  # not on the CLI's stderr
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"tcp://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+BAD_SCHEDULERS = {
+    "nothing listens": lambda web: f"tcp://127.0.0.1:{_free_port()}",
+    "not an address": lambda web: "not a url",
+    "no port": lambda web: "tcp://127.0.0.1",
+    "in-process": lambda web: "inproc://192.168.1.1/123/4",
+    "port out of range": lambda web: "tcp://127.0.0.1:99999",
+    "a web server": lambda web: web,
+    "tls without Dask's TLS settings": lambda web: web.replace("tcp", "tls"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_SCHEDULERS)
+def test_a_bad_scheduler_is_one_line_and_leaves_nothing_behind(
+    cli: Any, tmp_path: Path, web_server: str, case: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A scheduler that is malformed, unreachable or not Dask (a web server, which once hung
+    negsim): exit 2, one line naming --scheduler, no results folder created."""
+    import negsim.experiments.executors as executors_module
+
+    monkeypatch.setattr(executors_module, "SCHEDULER_TIMEOUT", 2.0)
+    out = tmp_path / "out"
+    address = BAD_SCHEDULERS[case](web_server)
+    result = run_cli(cli, "sweep", str(NOOP_GRID), "--out", str(out), "--scheduler", address)
+    assert result.exit_code == 2, result.stdout
+    assert result.stderr.count("\n") == 1 and "--scheduler" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert not out.exists()
+
+
+def test_a_call_that_fails_before_storing_a_run_removes_only_the_folder_it_created(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An executor that fails to start (a scheduler gone since it was checked) leaves no new
+    folder behind, and never touches a folder that held runs before."""
+    spec = load_sweep(NOOP_GRID)
+    kept = tmp_path / "kept"
+    run_sweep(spec, kept, executor="inprocess", replications=2, progress=False)
+
+    def lost_scheduler(*args: Any, **kwargs: Any) -> Any:
+        raise ConfigError("--scheduler", "--scheduler", "tcp://gone:8786", "a reachable one")
+
+    monkeypatch.setattr(runner_module, "make_executor", lost_scheduler)
+    new = tmp_path / "new"
+    with pytest.raises(ConfigError):
+        run_sweep(spec, new, executor="local", chunk=3, progress=False)
+    assert not new.exists()
+    with pytest.raises(ConfigError):
+        run_sweep(spec, kept, executor="local", chunk=3, progress=False)
+    assert len(load_runs(kept)) == 18

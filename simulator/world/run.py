@@ -29,7 +29,7 @@ from negsim.config import ConfigError
 from negsim.world.metrics import alliance_records, run_metrics, summary
 from negsim.world.model import AllianceModel
 from negsim.world.records import AGENT_REPORTERS
-from negsim.world.scenario import WorldScenario, load_scenario
+from negsim.world.scenario import WorldScenario, check_size, load_scenario
 
 #: A progress callback: called with (months simulated, months to simulate) as the run goes.
 Progress = Callable[[float, float], None]
@@ -222,6 +222,8 @@ def run_world(
     else:
         config = load_scenario(scenario, overrides)
     check_until(until)
+    if until is not None:  # the horizon was checked with the scenario; a longer run is not
+        check_size(config.name, config, until, "until")
     horizon = float(config.world.horizon if until is None else until)
     model = AllianceModel(config, seed=seed, record_organisations=True)
     for stop in np.linspace(0.0, horizon, PROGRESS_STEPS + 1)[1:]:

@@ -206,6 +206,25 @@ class FrenemiesSection(Mechanism):
 
 
 @dataclass(frozen=True, kw_only=True)
+class LimitsSection:
+    """Size caps, checked when a scenario is loaded, before anything is built (memory and time
+    grow with each). Raise one knowingly: ``--set limits.organisation_months=5e7``, or in the
+    scenario file, or a sweep's ``[base]``. Measured on the default world
+    (``benchmarks/world_scale.py``, docs/world.md)."""
+
+    # organisations × months simulated: ~4 µs each to run; with the organisations' monthly
+    # records (negsim run) also ~0.3 kB each: 3.5 GB at the cap, the benchmark's largest world
+    # (100,000 organisations, 120 months)
+    organisation_months: float = 12e6
+    # expected edges of the generated network (not a network file): ~0.35 kB and ~20 µs each
+    # to build, so ~1.7 GB and ~100 s at the cap
+    network_edges: float = 5e6
+    # organisations × world.deadline: a search negotiates up to half the organisations' terms
+    # at once, holding ~25 bytes per organisation and round: ~0.5 GB at the cap
+    negotiation_rounds: float = 20e6
+
+
+@dataclass(frozen=True, kw_only=True)
 class WorldScenario:
     """A whole world scenario."""
 
@@ -228,6 +247,7 @@ class WorldScenario:
     disclosure: DisclosureSection = field(default_factory=DisclosureSection)
     learning: LearningSection = field(default_factory=LearningSection)
     frenemies: FrenemiesSection = field(default_factory=FrenemiesSection)
+    limits: LimitsSection = field(default_factory=LimitsSection)
 
 
 #: Allowed ranges per (section, field); anything not listed is a non-negative number.
@@ -270,6 +290,9 @@ RANGES: dict[tuple[str, str], tuple[float, float]] = {
     ("review", "goal"): (0, 10),
     ("reputation", "spread"): (0, 1),
     ("reputation", "floor"): (0, 1),
+    ("limits", "organisation_months"): (1, 1e15),
+    ("limits", "network_edges"): (1, 1e15),
+    ("limits", "negotiation_rounds"): (1, 1e15),
 }
 
 
@@ -357,6 +380,70 @@ def _mix(f: Fields) -> dict[str, float]:
     return mix
 
 
+def expected_edges(network: NetworkSection, n: int) -> float:
+    """The expected number of edges of a generated network of ``n`` organisations (0 for a
+    network file: its size is the file's).
+
+    Examples:
+        >>> expected_edges(NetworkSection(kind="barabasi_albert", m=3), 200)
+        591.0
+        >>> expected_edges(NetworkSection(kind="erdos_renyi", p=0.5), 5)
+        5.0
+    """
+    pairs = n * (n - 1) / 2
+    if network.kind == "barabasi_albert":
+        return float(network.m * max(n - network.m, 0))
+    if network.kind == "watts_strogatz":
+        return float(n * (network.k // 2))
+    if network.kind == "erdos_renyi":
+        return network.p * pairs
+    if network.kind == "stochastic_block":
+        blocks = max(1, min(network.blocks, n))  # numpy's array_split: sizes differ by ≤ 1
+        small, extra = divmod(n, blocks)
+        within = (blocks - extra) * small * (small - 1) / 2 + extra * (small + 1) * small / 2
+        return network.p_in * within + network.p_out * (pairs - within)
+    return 0.0
+
+
+def check_size(
+    file: str | Path, s: WorldScenario, months: float | None = None, months_name: str = ""
+) -> None:
+    """Refuse a world larger than its ``[limits]`` (:class:`LimitsSection`) before any of it
+    is built; ``months`` (default ``world.horizon``) is how long it will run, named
+    ``months_name`` in the error (``--until``)."""
+    n, lim = s.world.organisations, s.limits
+    months = s.world.horizon if months is None else months
+    sizes = (
+        (
+            f"world.organisations × {months_name or 'world.horizon'}",
+            n * months,
+            lim.organisation_months,
+            "organisation_months",
+        ),
+        (
+            "network (expected edges)",
+            expected_edges(s.network, n),
+            lim.network_edges,
+            "network_edges",
+        ),
+        (
+            "world.organisations × world.deadline",
+            n * s.world.deadline,
+            lim.negotiation_rounds,
+            "negotiation_rounds",
+        ),
+    )
+    for what, size, cap, key in sizes:
+        if size > cap:
+            raise ConfigError(
+                file,
+                what,
+                round(size),
+                f"at most limits.{key} = {cap:,.0f} (memory and time grow with it; "
+                f"raise it knowingly, e.g. --set limits.{key}={size:.3g})",
+            )
+
+
 def _check(file: str | Path, s: WorldScenario) -> None:
     """Cross-field rules."""
     if s.network.kind == "file" and not s.network.path:
@@ -368,3 +455,4 @@ def _check(file: str | Path, s: WorldScenario) -> None:
             s.network.m,
             f"an integer below world.organisations ({s.world.organisations})",
         )
+    check_size(file, s)

@@ -1,13 +1,19 @@
-"""The shipped world scenarios: each loads, names itself, describes itself and forms alliances."""
+"""The shipped world scenarios: each loads, names itself, describes itself and forms alliances;
+worlds above their size limits are refused before anything is built."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from negsim.config import ConfigError
 from negsim.world.model import AllianceModel
-from negsim.world.scenario import load_scenario
+from negsim.world.network import build_network
+from negsim.world.run import run_world
+from negsim.world.scenario import NetworkSection, expected_edges, load_scenario
 from tests.conftest import ROOT
 
 SHIPPED = sorted((ROOT / "scenarios").glob("*.toml"))
@@ -45,3 +51,62 @@ def test_shipped_scenario_runs_and_forms_alliances(path: Path) -> None:
     model.run(24.0)
     assert model.time == 24.0
     assert model.alliances.size > 0 and model.agreements == model.alliances.size
+
+
+#: Worlds above one default limit each (and within the others), with the field named.
+TOO_BIG = {
+    "organisation_months": ({"world.organisations": 200_000}, "world.horizon"),
+    "network_edges": (
+        {"network.kind": "erdos_renyi", "network.p": 1.0, "world.organisations": 4000},
+        "network",
+    ),
+    "negotiation_rounds": (
+        {"world.deadline": 10_000, "world.organisations": 4000},
+        "world.deadline",
+    ),
+}
+
+
+@pytest.mark.parametrize("key", TOO_BIG)
+def test_a_world_above_its_limits_is_refused_unless_they_are_raised(key: str) -> None:
+    """Sizes are checked when the scenario loads, before anything is built; the refusal names
+    the limit, and raising it (an override, as `--set`) lets the scenario load."""
+    overrides, field = TOO_BIG[key]
+    with pytest.raises(ConfigError) as refused:
+        load_scenario("default", overrides)
+    assert field in refused.value.field and f"limits.{key}" in refused.value.allowed
+    raised = load_scenario("default", {**overrides, f"limits.{key}": 1e12})
+    assert getattr(raised.limits, key) == 1e12
+
+
+def test_the_largest_benchmarked_world_is_within_the_limits() -> None:
+    """The world benchmark's largest size (100,000 organisations, 120 months) loads."""
+    assert load_scenario("default", {"world.organisations": 100_000}).world.organisations == 100_000
+
+
+def test_a_run_longer_than_the_horizon_is_checked_too() -> None:
+    """`until` beyond the horizon counts in organisation-months, refused before building."""
+    with pytest.raises(ConfigError, match="until"):
+        run_world("classroom", seed=1, until=1e6)
+
+
+@pytest.mark.parametrize(
+    "network",
+    [
+        NetworkSection(kind="barabasi_albert", m=3),
+        NetworkSection(kind="watts_strogatz", k=6, p=0.1),
+        NetworkSection(kind="erdos_renyi", p=0.05),
+        NetworkSection(kind="stochastic_block", blocks=4, p_in=0.1, p_out=0.01),
+    ],
+    ids=lambda n: n.kind,
+)
+def test_expected_edges_are_the_generators_edges(network: NetworkSection) -> None:
+    """The size limit counts edges as the generators make them: exactly for Barabási–Albert and
+    Watts–Strogatz, within 5 standard errors for the random graphs."""
+    n = 301
+    graph, _ = build_network(network, n, np.random.default_rng(7))
+    expected = expected_edges(network, n)
+    if network.kind in ("barabasi_albert", "watts_strogatz"):
+        assert graph.number_of_edges() == expected
+    else:  # a sum of binomial counts: its standard error is at most sqrt(mean)
+        assert abs(graph.number_of_edges() - expected) < 5 * math.sqrt(expected)

@@ -37,9 +37,18 @@ from typing import Any
 import numpy as np
 
 import negsim.shipped as shipped
-from negsim.config import ConfigError, Fields, read_toml
+from negsim.config import (
+    ConfigError,
+    Fields,
+    check_finite,
+    check_name,
+    clip,
+    read_toml,
+)
 
 DESIGNS = ("grid", "lhs", "sobol", "morris", "points")
+#: How much of a design point's label an error line shows, in characters.
+LABEL_WIDTH = 40
 MODELS = ("world", "noop")
 _SPEC_KEYS = (
     "name",
@@ -186,9 +195,7 @@ def parse_sweep(data: Mapping[str, Any], file: str | Path = "<sweep>") -> SweepS
     """Validate a parsed sweep table and expand its design into points."""
     top = Fields(file, "", data)
     top.only(_SPEC_KEYS)
-    name = data.get("name", Path(str(file)).stem)
-    if not isinstance(name, str) or not name or any(c in name for c in "/\\") or name[0] == ".":
-        raise top.error("name", name, "a non-empty name without slashes")
+    name = check_name(file, "name", data.get("name", Path(str(file)).stem))  # a folder's name
     model = data.get("model", "world")
     if model not in MODELS:
         raise top.error("model", model, f"one of {list(MODELS)}")
@@ -287,9 +294,9 @@ def flatten_overrides(file: str | Path, where: str, table: object) -> dict[str, 
     for key, value in f.table.items():
         if isinstance(value, Mapping):  # TOML [base.world] tables as well as "world.x" keys
             for sub, v in value.items():
-                out[f"{key}.{sub}"] = v
+                out[f"{key}.{sub}"] = check_finite(file, f"{f.name(key)}.{sub}", v)
         else:
-            out[str(key)] = value
+            out[str(key)] = check_finite(file, f.name(str(key)), value)
     return out
 
 
@@ -301,6 +308,8 @@ def _factors(file: str | Path, table: object, kind: str) -> list[Factor]:
         if isinstance(value, list):
             if not value:
                 raise ConfigError(file, where, value, "a non-empty list of values")
+            for i, level in enumerate(value):
+                check_finite(file, f"{where}[{i}]", level)
             if kind != "grid":
                 raise ConfigError(
                     file, where, value, f"a range {{ low = …, high = … }} for design {kind!r}"
@@ -312,7 +321,9 @@ def _factors(file: str | Path, table: object, kind: str) -> list[Factor]:
             low, high = g.number("low"), g.number("high")
             if not low < high:
                 raise g.error("high", high, f"a number above low = {low}")
-            integer = bool(value.get("integer", False))
+            integer = value.get("integer", False)
+            if not isinstance(integer, bool):
+                raise g.error("integer", integer, "true or false")
             if integer and kind == "morris":
                 # SALib reads Morris steps as exact; rounding to integers biases mu*
                 raise g.error("integer", True, "false for a Morris design (use a grid)")
@@ -393,6 +404,5 @@ def _check_points(spec: SweepSpec) -> None:
         try:
             load_scenario(spec.scenario, overrides)
         except ConfigError as exc:
-            raise ConfigError(
-                spec.file, f"{spec.labels[i] or f'point {i}'} → {exc.field}", exc.value, exc.allowed
-            ) from None
+            label = clip(spec.labels[i] or f"point {i}", LABEL_WIDTH)
+            raise ConfigError(spec.file, f"{label} → {exc.field}", exc.value, exc.allowed) from None

@@ -252,9 +252,9 @@ def read_text(path: str | Path, *, limit: int, kind: str = "file") -> str:
         why = getattr(exc, "strerror", None) or "not a usable file name"
         raise ConfigError(p, "(file)", Described(f"unreadable ({why})"), f"a {kind}") from None
     if len(data) > limit:
-        mib = f"{limit / 2**20:g} MiB"
+        size = f"{limit / 2**20:g} MiB" if limit >= 2**20 else f"{limit} bytes"
         raise ConfigError(
-            p, "(file)", Described(f"larger than {mib}"), f"a {kind} of {mib} at most"
+            p, "(file)", Described(f"larger than {size}"), f"a {kind} of {size} at most"
         )
     try:
         return data.decode("utf-8")

@@ -272,8 +272,7 @@ def parse_sweep(data: Mapping[str, Any], file: str | Path = "<sweep>") -> SweepS
         description=str(data.get("description", "")),
         raw=dict(data),
     )
-    if model == "world":
-        _check_points(spec)
+    _check_points(spec)
     return spec
 
 
@@ -391,17 +390,22 @@ def _problem(factors: Sequence[Factor], unit_bounds: bool = False) -> dict[str, 
 
 
 def _check_points(spec: SweepSpec) -> None:
-    """Build the scenario of every distinct point once, so a bad value fails before any run."""
+    """Check every distinct point once (the world: build its scenario), so a bad value fails
+    before any run."""
+    from negsim.experiments.models import check_noop
     from negsim.world.scenario import load_scenario
 
     seen: set[str] = set()
     for i in range(len(spec.points)):
         overrides = spec.overrides(i)
-        key = json.dumps(overrides, sort_keys=True, default=str)
-        if key in seen:
-            continue
-        seen.add(key)
         try:
+            if spec.model != "world":
+                check_noop(spec.file, overrides)  # a few look-ups: no need to skip repeats
+                continue
+            key = json.dumps(overrides, sort_keys=True, default=str)
+            if key in seen:
+                continue
+            seen.add(key)
             load_scenario(spec.scenario, overrides)
         except ConfigError as exc:
             label = clip(spec.labels[i] or f"point {i}", LABEL_WIDTH)

@@ -391,6 +391,19 @@ def test_sweep_values_are_finite_and_checked(
 
 
 @pytest.mark.parametrize(
+    ("base", "field"),
+    [("work_ms = 1e12", "work_ms"), ("fail = 0.5", "fail"), ("crash = -1", "crash")],
+)
+def test_noop_overrides_that_would_hang_or_always_fail_are_refused(
+    cli: Any, tmp_path: Path, base: str, field: str
+) -> None:
+    """The noop model's own knobs are checked before any run (a run of 1e12 ms never ends)."""
+    path = tmp_path / "s.toml"
+    path.write_text(f'model = "noop"\n[base]\n{base}\n[factors]\n"p.a" = [0, 1]\n')
+    one_line(run_cli(cli, "sweep", str(path), "--out", str(tmp_path / "o")), str(path), field)
+
+
+@pytest.mark.parametrize(
     ("old", "new", "field"),
     [
         ("min_effect = 0.02", "min_effect = inf", "min_effect"),

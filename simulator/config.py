@@ -61,6 +61,10 @@ class ConfigError(ValueError):
         self.file, self.field, self.value, self.allowed = str(file), field, value, allowed
         super().__init__(f"{one_line(self.file)}: {problem(field, value, allowed)}")
 
+    def __reduce__(self) -> tuple[type[ConfigError], tuple[str, str, object, str]]:
+        """Pickled with its four parts (a worker process or Dask may send it back)."""
+        return (ConfigError, (self.file, self.field, self.value, self.allowed))
+
 
 def problem(field: str, value: object, allowed: str) -> str:
     """The words of an error after the file: ``field = value is not allowed; allowed: …``,
@@ -69,7 +73,8 @@ def problem(field: str, value: object, allowed: str) -> str:
     >>> problem("TOKEN", HIDDEN, "known keys ['name']")
     "TOKEN is not allowed; allowed: known keys ['name']"
     """
-    shown = "" if value is HIDDEN else f" = {shown_value(value)}"
+    hidden = isinstance(value, Described) and value == HIDDEN  # also once unpickled
+    shown = "" if hidden else f" = {shown_value(value)}"
     return (
         f"{clip(one_line(field), FIELD_WIDTH)}{shown} is not allowed; allowed: {one_line(allowed)}"
     )

@@ -452,3 +452,34 @@ def test_load_scenario_names_its_file_for_nan() -> None:
     """A scenario value given as nan is named with its file."""
     with pytest.raises(ConfigError, match=r"classroom\.toml: crises\.rate = nan"):
         load_scenario("classroom", {"crises.rate": float("nan")})
+
+
+def test_the_documented_limits_are_the_code_s() -> None:
+    """The caps and minimums the docs and default.toml state are the constants in the code."""
+    from negsim.world.scenario import MAX_CRISIS_RATE, MAX_HORIZON, MIN_INTERVAL
+
+    guide = " ".join((ROOT / "docs" / "getting-started.md").read_text().split())
+    for stated in (
+        f"at most {config.MAX_TOML_BYTES / 2**20:g} MiB",
+        f"nested at most {config.MAX_NESTING} levels",
+        f"network files: {network.MAX_NETWORK_BYTES / 2**20:g} MiB",
+        f"at most {config.VALUE_WIDTH} characters",
+    ):
+        assert stated in guide, stated
+    default = " ".join((ROOT / "scenarios" / "default.toml").read_text().replace("#", "").split())
+    for stated in (
+        f"at least {MIN_INTERVAL:g} month",
+        f"at most {MAX_HORIZON:g} months",
+        f"at most {MAX_CRISIS_RATE:g} per alliance per month",
+    ):
+        assert stated in default, stated
+
+
+def test_config_errors_survive_pickling() -> None:
+    """A worker process can send a ConfigError back whole: its parts and its line."""
+    import pickle
+
+    for value in (config.HIDDEN, float("nan"), config.Described("a directory")):
+        error = ConfigError("f.toml", "x", value, "y")
+        again = pickle.loads(pickle.dumps(error))
+        assert str(again) == str(error) and again.field == "x" and again.allowed == "y"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Annotated
 
@@ -12,20 +11,23 @@ from rich.progress import Progress
 
 import negsim.shipped as shipped
 from negsim.cli.app import JsonOpt, app, at_least, clean_errors, emit
-from negsim.config import ConfigError
+from negsim.config import HIDDEN, ConfigError, parse_toml
 from negsim.display import readable
 
 
 def parse_overrides(items: list[str]) -> dict[str, object]:
-    """``section.field=value`` pairs; values are read as TOML (numbers, booleans, strings)."""
+    """``section.field=value`` pairs; values are read as TOML (numbers, booleans, strings),
+    and a value that is not TOML is taken as a string."""
     out: dict[str, object] = {}
     for item in items:
         key, sep, raw = item.partition("=")
         if not sep:
-            raise ConfigError("--set", item, item, "section.field=value")
+            raise ConfigError("--set", item, HIDDEN, "section.field=value")
         try:
-            out[key.strip()] = tomllib.loads(f"v = {raw}")["v"]
-        except tomllib.TOMLDecodeError:
+            out[key.strip()] = parse_toml(f"v = {raw}", "--set")["v"]
+        except ConfigError as exc:
+            if exc.field != "(syntax)":  # nested too deep: refused, not taken as a string
+                raise ConfigError("--set", key.strip(), exc.value, exc.allowed) from None
             out[key.strip()] = raw
     return out
 
@@ -60,15 +62,14 @@ def run(
         write_run,
     )
     from negsim.world.run import check_until, run_world
-    from negsim.world.scenario import check_size, load_scenario
+    from negsim.world.scenario import load_scenario
 
     with clean_errors(scenario):
         at_least(seed=(seed, 0))
         check_until(until, "--until")
         overrides = parse_overrides(set_ or [])
         config = load_scenario(scenario, overrides)
-        if until is not None:
-            check_size(scenario, config, until, "--until")
+        check_until(until, "--until", config.world.horizon)
         # refuse a folder that is taken before simulating, whenever its name is known already
         target = out or (None if seed is None else planned_folder(config, seed, until, overrides))
         if target is not None:

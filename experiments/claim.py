@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 
 import negsim.shipped as shipped
-from negsim.config import ConfigError, Fields, read_toml
+from negsim.config import ConfigError, Fields, check_finite, check_name, read_toml
 from negsim.display import readable
 
 DIRECTIONS = ("increase", "decrease")
@@ -117,7 +117,8 @@ def load_claim(path: str | Path) -> Claim:
     treatment = _table(path, "treatment", data.get("treatment", {}))
     if control == treatment:
         raise f.error("treatment", treatment, "overrides that differ from the control")
-    param, values = "", ()
+    param = ""
+    values: tuple[Any, ...] = ()
     if "sweep" in data:
         s = Fields(path, "sweep", data["sweep"])
         s.only(("parameter", "values"))
@@ -127,8 +128,8 @@ def load_claim(path: str | Path) -> Claim:
         raw = data["sweep"].get("values")
         if not isinstance(raw, list) or len(raw) < 2:
             raise s.error("values", raw, "a list of at least two values")
-        values = tuple(raw)
-    name = str(data.get("name", Path(path).stem))
+        values = tuple(check_finite(path, f"sweep.values[{i}]", v) for i, v in enumerate(raw))
+    name = check_name(path, "name", data.get("name", Path(path).stem))  # a folder's name
     return Claim(
         name=name,
         file=str(path),

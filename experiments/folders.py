@@ -153,7 +153,7 @@ def check_out(folder: str | Path, option: str = "--out", *, room: int = 0) -> Pa
     path = Path(os.path.abspath(folder))
 
     def refuse(allowed: str) -> ConfigError:
-        return ConfigError(option, option, str(folder), allowed)
+        return ConfigError(option, option, Path(folder), allowed)
 
     existing = path
     try:

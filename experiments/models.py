@@ -2,8 +2,8 @@
 
 ``world`` builds the alliance world from a scenario file plus overrides and returns
 :func:`negsim.world.metrics.run_metrics`. ``noop`` is a trivial model for measuring and
-testing the runner itself: it spends ``work_ms`` milliseconds of arithmetic and returns a
-seeded draw;
+testing the runner itself: it spends ``work_ms`` milliseconds of arithmetic (at most
+:data:`MAX_WORK_MS`) and returns a seeded draw;
 ``fail = true`` makes every run raise, ``fail = K`` the runs whose seed is a multiple of K;
 ``crash = K`` kills the worker process running a run whose seed is a multiple of K.
 
@@ -23,10 +23,29 @@ from typing import Any
 
 import numpy as np
 
+from negsim.config import check_integer, check_number
+
 NOOP_METRICS = {
     "x": "a uniform draw in [0, 1) from the run's seed",
     "y": "x plus the sum of the numeric overrides",
 }
+
+
+#: The longest a noop run may spend working, in milliseconds (``work_ms``): the runner's
+#: tests and benchmarks use milliseconds; a minute per run is already a long sweep.
+MAX_WORK_MS = 60_000.0
+
+
+def check_noop(file: str, overrides: Mapping[str, Any]) -> None:
+    """A ConfigError for a noop run's overrides that would hang or always crash it:
+    ``work_ms`` in [0, :data:`MAX_WORK_MS`], ``fail`` a boolean or an integer >= 1,
+    ``crash`` an integer >= 0; any other value is summed if it is a number."""
+    if "work_ms" in overrides:
+        check_number(file, "work_ms", overrides["work_ms"], 0.0, MAX_WORK_MS)
+    fail = overrides.get("fail", False)
+    if not isinstance(fail, bool):
+        check_integer(file, "fail", fail, 1, 2**63 - 1)
+    check_integer(file, "crash", overrides.get("crash", 0), 0, 2**63 - 1)
 
 
 def metric_names(model: str) -> list[str]:

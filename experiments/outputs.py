@@ -106,7 +106,7 @@ def check_folder(folder: str | Path, *, force: bool = False, chosen: bool = True
         raise ConfigError(
             option,
             "--out" if chosen else "this run's default --out",
-            str(folder),
+            Path(folder),
             "a folder that does not exist yet (it holds an earlier run: choose another --out, "
             "or --force to replace it)",
         )
@@ -115,7 +115,7 @@ def check_folder(folder: str | Path, *, force: bool = False, chosen: bool = True
     raise ConfigError(
         "--force",
         "--out",
-        str(folder),
+        Path(folder),
         "with --force, an empty folder or one an earlier `negsim run` wrote (this one holds "
         "other files; nothing was replaced)",
     )

@@ -32,11 +32,13 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from negsim.config import ConfigError
+from negsim.config import ConfigError, Described, read_text
 from negsim.experiments.folders import clean_stale, remove_quietly, temp_path, writing
 from negsim.provenance import provenance
 
 MANIFEST = "manifest.json"
+#: The largest manifest read, in bytes (it lists every design point: a million points fit).
+MAX_MANIFEST_BYTES = 256 * 2**20
 RUNS = "runs"
 
 
@@ -142,12 +144,23 @@ class Store:
 
     def manifest(self) -> dict[str, Any] | None:
         """The manifest, or None for a new folder."""
-        try:
-            data: dict[str, Any] = json.loads(self.manifest_path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
+        if not self.manifest_path.exists():
             return None
-        except (OSError, json.JSONDecodeError) as exc:
-            raise ConfigError(self.manifest_path, "(file)", str(exc), "a negsim manifest") from None
+        text = read_text(self.manifest_path, limit=MAX_MANIFEST_BYTES, kind="negsim manifest")
+        try:
+            data = json.loads(text)
+        except (ValueError, RecursionError) as exc:  # not JSON, or nested absurdly deep
+            where = f"line {exc.lineno}" if isinstance(exc, json.JSONDecodeError) else "nesting"
+            raise ConfigError(
+                self.manifest_path,
+                "(syntax)",
+                Described(f"not JSON ({where})"),
+                "a negsim manifest",
+            ) from None
+        if not isinstance(data, dict):
+            raise ConfigError(
+                self.manifest_path, "(top level)", Described("not an object"), "a negsim manifest"
+            )
         return data
 
     def open(self, spec: Mapping[str, Any], fingerprint: str, root_entropy: int) -> dict[str, Any]:

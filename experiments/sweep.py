@@ -41,9 +41,18 @@ from typing import Any
 import numpy as np
 
 import negsim.shipped as shipped
-from negsim.config import ConfigError, Fields, read_toml
+from negsim.config import (
+    ConfigError,
+    Fields,
+    check_finite,
+    check_name,
+    clip,
+    read_toml,
+)
 
 DESIGNS = ("grid", "lhs", "sobol", "morris", "points")
+#: How much of a design point's label an error line shows, in characters.
+LABEL_WIDTH = 40
 MODELS = ("world", "noop")
 _SPEC_KEYS = (
     "name",
@@ -202,9 +211,7 @@ def parse_sweep(data: Mapping[str, Any], file: str | Path = "<sweep>") -> SweepS
     """Validate a parsed sweep table and expand its design into points."""
     top = Fields(file, "", data)
     top.only(_SPEC_KEYS)
-    name = data.get("name", Path(str(file)).stem)
-    if not isinstance(name, str) or not name or any(c in name for c in "/\\") or name[0] == ".":
-        raise top.error("name", name, "a non-empty name without slashes")
+    name = check_name(file, "name", data.get("name", Path(str(file)).stem))  # a folder's name
     model = data.get("model", "world")
     if model not in MODELS:
         raise top.error("model", model, f"one of {list(MODELS)}")
@@ -288,8 +295,7 @@ def parse_sweep(data: Mapping[str, Any], file: str | Path = "<sweep>") -> SweepS
         description=str(data.get("description", "")),
         raw=dict(data),
     )
-    if model == "world":
-        _check_points(spec)
+    _check_points(spec)
     return spec
 
 
@@ -369,9 +375,9 @@ def flatten_overrides(file: str | Path, where: str, table: object) -> dict[str, 
     for key, value in f.table.items():
         if isinstance(value, Mapping):  # TOML [base.world] tables as well as "world.x" keys
             for sub, v in value.items():
-                out[f"{key}.{sub}"] = v
+                out[f"{key}.{sub}"] = check_finite(file, f"{f.name(key)}.{sub}", v)
         else:
-            out[str(key)] = value
+            out[str(key)] = check_finite(file, f.name(str(key)), value)
     return out
 
 
@@ -383,6 +389,8 @@ def _factors(file: str | Path, table: object, kind: str) -> list[Factor]:
         if isinstance(value, list):
             if not value:
                 raise ConfigError(file, where, value, "a non-empty list of values")
+            for i, level in enumerate(value):
+                check_finite(file, f"{where}[{i}]", level)
             if kind != "grid":
                 raise ConfigError(
                     file, where, value, f"a range {{ low = …, high = … }} for design {kind!r}"
@@ -394,7 +402,9 @@ def _factors(file: str | Path, table: object, kind: str) -> list[Factor]:
             low, high = g.number("low"), g.number("high")
             if not low < high:
                 raise g.error("high", high, f"a number above low = {low}")
-            integer = bool(value.get("integer", False))
+            integer = value.get("integer", False)
+            if not isinstance(integer, bool):
+                raise g.error("integer", integer, "true or false")
             if integer and kind == "morris":
                 # SALib reads Morris steps as exact; rounding to integers biases mu*
                 raise g.error("integer", True, "false for a Morris design (use a grid)")
@@ -462,19 +472,23 @@ def _problem(factors: Sequence[Factor], unit_bounds: bool = False) -> dict[str, 
 
 
 def _check_points(spec: SweepSpec) -> None:
-    """Build the scenario of every distinct point once, so a bad value fails before any run."""
+    """Check every distinct point once (the world: build its scenario), so a bad value fails
+    before any run."""
+    from negsim.experiments.models import check_noop
     from negsim.world.scenario import load_scenario
 
     seen: set[str] = set()
     for i in range(len(spec.points)):
         overrides = spec.overrides(i)
-        key = json.dumps(overrides, sort_keys=True, default=str)
-        if key in seen:
-            continue
-        seen.add(key)
         try:
+            if spec.model != "world":
+                check_noop(spec.file, overrides)  # a few look-ups: no need to skip repeats
+                continue
+            key = json.dumps(overrides, sort_keys=True, default=str)
+            if key in seen:
+                continue
+            seen.add(key)
             load_scenario(spec.scenario, overrides)
         except ConfigError as exc:
-            raise ConfigError(
-                spec.file, f"{spec.labels[i] or f'point {i}'} → {exc.field}", exc.value, exc.allowed
-            ) from None
+            label = clip(spec.labels[i] or f"point {i}", LABEL_WIDTH)
+            raise ConfigError(spec.file, f"{label} → {exc.field}", exc.value, exc.allowed) from None

@@ -26,6 +26,10 @@ from numpy.typing import NDArray
 #: Outcome spaces are enumerated; beyond this many outcomes the core refuses the domain.
 MAX_OUTCOMES = 5_000_000
 
+#: The largest magnitude of a numeric issue's bounds: beyond it the gap between the bounds
+#: could overflow a float, and no price, share or date needs it.
+MAX_MAGNITUDE = 1e12
+
 Value = str | float
 
 

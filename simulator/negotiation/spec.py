@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import negsim.negotiation.strategies as strategies
-from negsim.config import ConfigError, Fields, read_toml
-from negsim.negotiation.domain import MAX_OUTCOMES, Domain, Issue
+from negsim.config import ConfigError, Fields, is_number, read_toml
+from negsim.negotiation.domain import MAX_MAGNITUDE, MAX_OUTCOMES, Domain, Issue
 from negsim.negotiation.party import (
     PARTY_NAMES,
     ConcessionThresholds,
@@ -23,7 +23,7 @@ from negsim.negotiation.party import (
     Protocol,
 )
 from negsim.negotiation.strategies.base import StrategyError
-from negsim.negotiation.utility import LINEAR_SHAPES, LinearAdditiveUtility
+from negsim.negotiation.utility import LINEAR_SHAPES, MAX_WEIGHT, LinearAdditiveUtility
 
 PARTY_KEYS = (
     "strategy",
@@ -97,10 +97,13 @@ def _domain(file: str | Path, issues: object) -> Domain:
             if (
                 not isinstance(bounds, list)
                 or len(bounds) != 2
-                or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in bounds)
+                or not all(is_number(v, -MAX_MAGNITUDE, MAX_MAGNITUDE) for v in bounds)
                 or not bounds[0] < bounds[1]
             ):
-                raise f.error("range", bounds, "[low, high] with low < high")
+                bound = f"{-MAX_MAGNITUDE:g}, {MAX_MAGNITUDE:g}"
+                raise f.error(
+                    "range", bounds, f"[low, high], finite numbers in [{bound}], low < high"
+                )
             steps = f.integer("steps", low=2, high=MAX_OUTCOMES)
             built.append(Issue.numeric(name, float(bounds[0]), float(bounds[1]), steps))
         size *= built[-1].size
@@ -136,7 +139,7 @@ def _party(file: str | Path, name: str, f: Fields, domain: Domain) -> Party:
 
 def _weights(f: Fields, domain: Domain) -> dict[str, float]:
     f.only(domain.names)
-    weights = {n: f.number(n, 0.0, low=0) for n in domain.names}
+    weights = {n: f.number(n, 0.0, low=0, high=MAX_WEIGHT) for n in domain.names}
     if sum(weights.values()) <= 0:
         raise f.error(domain.names[0], weights[domain.names[0]], "weights with a positive sum")
     return weights

@@ -28,6 +28,9 @@ from negsim.negotiation.domain import Domain, Issue, Value
 #: How an issue's values are evaluated: a table (value → [0, 1]) or a linear shape.
 Evaluation = Mapping[Value, float] | str
 LINEAR_SHAPES = ("increasing", "decreasing")
+#: The largest weight a file may give an issue. Weights are relative (they are normalised to
+#: sum to one), so the cap changes nothing a party can express; it keeps their sum finite.
+MAX_WEIGHT = 1e6
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -54,11 +57,14 @@ class LinearAdditiveUtility:
     ) -> LinearAdditiveUtility:
         """Build from issue-name keyed weights (normalised here) and evaluations."""
         raw = np.array([float(weights.get(name, 0.0)) for name in domain.names])
-        if np.any(raw < 0) or raw.sum() <= 0:
-            raise ValueError("weights must be non-negative with a positive sum")
+        if not np.all(np.isfinite(raw)) or np.any(raw < 0) or raw.max(initial=0.0) <= 0:
+            raise ValueError("weights must be finite and non-negative with a positive sum")
+        scaled = raw / raw.max()  # first to the largest: the sum cannot overflow
         evals = tuple(_evaluate(issue, evaluations[issue.name]) for issue in domain.issues)
         return cls(
-            domain=domain, weights=tuple(float(x) for x in raw / raw.sum()), evaluations=evals
+            domain=domain,
+            weights=tuple(float(x) for x in scaled / scaled.sum()),
+            evaluations=evals,
         )
 
     @cached_property

@@ -180,6 +180,8 @@ class AllianceModel(Model):
             if not taken[i] and not taken[j] and appeal[k] > 0:
                 taken[i] = taken[j] = True
                 pairs.append(k)
+        if not pairs:  # no pair appeals (say, value.base = 0): nobody opens a negotiation
+            return
         chosen = np.asarray(pairs, dtype=np.int64)
         a, b = u[chosen], v[chosen]
         # Every other free neighbour that found an organisation appealing is a rival suitor.

@@ -14,7 +14,6 @@ Examples:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -25,11 +24,11 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from negsim.config import ConfigError
+from negsim.config import ConfigError, is_number, number_allowed
 from negsim.world.metrics import alliance_records, run_metrics, summary
 from negsim.world.model import AllianceModel
 from negsim.world.records import AGENT_REPORTERS
-from negsim.world.scenario import WorldScenario, check_size, load_scenario
+from negsim.world.scenario import MAX_HORIZON, MIN_INTERVAL, WorldScenario, load_scenario
 
 #: A progress callback: called with (months simulated, months to simulate) as the run goes.
 Progress = Callable[[float, float], None]
@@ -181,13 +180,32 @@ class WorldRun:
         return graph
 
 
-def check_until(until: object, name: str = "until") -> None:
-    """A ``ConfigError`` unless ``until`` is None or a positive, finite number of months;
-    ``name`` is how the caller spells it (``--until`` on the command line)."""
+def check_until(until: object, name: str = "until", horizon: float = MAX_HORIZON) -> None:
+    """A ``ConfigError`` unless ``until`` is None or a finite number of months in
+    [``MIN_INTERVAL``, ``horizon``]; ``name`` is how the caller spells it (``--until`` on the
+    command line). A run never goes past its scenario's horizon: the message says how to
+    raise it (``--set world.horizon=…``, at most ``MAX_HORIZON``).
+
+    Examples:
+        >>> check_until(24.0, "--until", horizon=120.0)
+        >>> check_until(1e9, "--until", horizon=120.0)
+        Traceback (most recent call last):
+        ...
+        negsim.config.ConfigError: --until: --until = 1000000000.0 is not allowed; allowed: \
+a finite number in [0.01, 120] (months, at most the horizon; raise it with \
+--set world.horizon=…, up to 1200)
+    """
     if until is None:
         return
-    if isinstance(until, bool) or not isinstance(until, int | float) or not 0 < until < math.inf:
-        raise ConfigError(name, name, until, "a positive, finite number of months")
+    if not is_number(until, MIN_INTERVAL, horizon):
+        allowed = number_allowed(MIN_INTERVAL, horizon)
+        raise ConfigError(
+            name,
+            name,
+            until,
+            f"{allowed} (months, at most the horizon; raise it with --set world.horizon=…, "
+            f"up to {MAX_HORIZON:g})",
+        )
 
 
 def run_world(
@@ -221,9 +239,7 @@ def run_world(
         config = scenario
     else:
         config = load_scenario(scenario, overrides)
-    check_until(until)
-    if until is not None:  # the horizon was checked with the scenario; a longer run is not
-        check_size(config.name, config, until, "until")
+    check_until(until, horizon=config.world.horizon)
     horizon = float(config.world.horizon if until is None else until)
     model = AllianceModel(config, seed=seed, record_organisations=True)
     for stop in np.linspace(0.0, horizon, PROGRESS_STEPS + 1)[1:]:

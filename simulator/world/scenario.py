@@ -14,7 +14,8 @@ from typing import Any
 
 import negsim.negotiation.strategies as strategies
 import negsim.shipped as shipped
-from negsim.config import ConfigError, Fields, read_toml
+from negsim.config import ConfigError, Fields, check_name, read_toml
+from negsim.world.network import check_network
 
 NETWORK_KINDS = ("barabasi_albert", "watts_strogatz", "erdos_renyi", "stochastic_block", "file")
 #: Strategies organisations may use for alliance terms (those the batch path plays).
@@ -250,13 +251,30 @@ class WorldScenario:
     limits: LimitsSection = field(default_factory=LimitsSection)
 
 
-#: Allowed ranges per (section, field); anything not listed is a non-negative number.
+#: The shortest span of time a scenario may set, in months (0.01 month ≈ 7 hours). Recurring
+#: events (searches, reviews, meetings) fire once per interval, so an interval near zero would
+#: spin the event loop without advancing time; nothing in the essays happens more often than
+#: daily, and a terms negotiation round (``world.offer_delay``) takes 0.05 month by default.
+MIN_INTERVAL = 0.01
+#: The longest horizon, in months (a century). A run steps through every month (operations,
+#: records), so the horizon bounds a run's work; alliance studies span years to decades.
+MAX_HORIZON = 1200.0
+#: The highest crisis rate, per alliance per month: candidate crises arrive at this rate times
+#: the number of alliances the world can hold, so the rate bounds the events per month; at 1
+#: an alliance meets a crisis every month on average, far past the essays' "imagine the worst".
+MAX_CRISIS_RATE = 1.0
+
+#: Allowed ranges per (section, field); anything not listed is a finite number in [0, 1e9]
+#: (integers in [0, 10⁹]). Spans of time are in months. ``world.offer_delay`` and
+#: ``diligence.time`` may be 0: they delay a start, they schedule no event.
 RANGES: dict[tuple[str, str], tuple[float, float]] = {
     ("world", "organisations"): (4, 1_000_000),
-    ("world", "horizon"): (1e-9, 1e6),
-    ("world", "search_interval"): (1e-6, 1e6),
-    ("world", "review_interval"): (1e-6, 1e6),
-    ("world", "alliance_term"): (1e-6, 1e6),
+    ("world", "horizon"): (MIN_INTERVAL, MAX_HORIZON),
+    ("world", "search_interval"): (MIN_INTERVAL, 1e6),
+    ("world", "review_interval"): (MIN_INTERVAL, 1e6),
+    ("world", "alliance_term"): (MIN_INTERVAL, 1e6),
+    ("trust", "meeting_interval"): (MIN_INTERVAL, 1e6),
+    ("crises", "rate"): (0, MAX_CRISIS_RATE),
     ("world", "deadline"): (1, 10_000),
     ("network", "m"): (1, 1000),
     ("network", "k"): (2, 1000),
@@ -326,12 +344,10 @@ def parse_scenario(data: Mapping[str, Any], file: str | Path = "<scenario>") -> 
     top.only(sections)
     scenario = WorldScenario(name=Path(file).stem if isinstance(file, str | Path) else "scenario")
     if "name" in data or "description" in data:
-        for key in ("name", "description"):
-            if key in data and not isinstance(data[key], str):
-                raise top.error(key, data[key], "a string")
-        scenario = replace(
-            scenario, name=data.get("name", scenario.name), description=data.get("description", "")
-        )
+        if "description" in data and not isinstance(data["description"], str):
+            raise top.error("description", data["description"], "a string")
+        name = check_name(file, "name", data["name"]) if "name" in data else scenario.name
+        scenario = replace(scenario, name=name, description=data.get("description", ""))
     for key in sections:
         if key in ("name", "description") or key not in data:
             continue
@@ -380,37 +396,14 @@ def _mix(f: Fields) -> dict[str, float]:
     return mix
 
 
-def expected_edges(network: NetworkSection, n: int) -> float:
-    """The expected number of edges of a generated network of ``n`` organisations (0 for a
-    network file: its size is the file's).
-
-    Examples:
-        >>> expected_edges(NetworkSection(kind="barabasi_albert", m=3), 200)
-        591.0
-        >>> expected_edges(NetworkSection(kind="erdos_renyi", p=0.5), 5)
-        5.0
-    """
-    pairs = n * (n - 1) / 2
-    if network.kind == "barabasi_albert":
-        return float(network.m * max(n - network.m, 0))
-    if network.kind == "watts_strogatz":
-        return float(n * (network.k // 2))
-    if network.kind == "erdos_renyi":
-        return network.p * pairs
-    if network.kind == "stochastic_block":
-        blocks = max(1, min(network.blocks, n))  # numpy's array_split: sizes differ by ≤ 1
-        small, extra = divmod(n, blocks)
-        within = (blocks - extra) * small * (small - 1) / 2 + extra * (small + 1) * small / 2
-        return network.p_in * within + network.p_out * (pairs - within)
-    return 0.0
-
-
 def check_size(
     file: str | Path, s: WorldScenario, months: float | None = None, months_name: str = ""
 ) -> None:
     """Refuse a world larger than its ``[limits]`` (:class:`LimitsSection`) before any of it
     is built; ``months`` (default ``world.horizon``) is how long it will run, named
-    ``months_name`` in the error (``--until``)."""
+    ``months_name`` in the error (``--until``). The network's edges are checked against
+    ``limits.network_edges`` with the network's other rules
+    (:func:`~negsim.world.network.check_network`)."""
     n, lim = s.world.organisations, s.limits
     months = s.world.horizon if months is None else months
     sizes = (
@@ -419,12 +412,6 @@ def check_size(
             n * months,
             lim.organisation_months,
             "organisation_months",
-        ),
-        (
-            "network (expected edges)",
-            expected_edges(s.network, n),
-            lim.network_edges,
-            "network_edges",
         ),
         (
             "world.organisations × world.deadline",
@@ -445,14 +432,7 @@ def check_size(
 
 
 def _check(file: str | Path, s: WorldScenario) -> None:
-    """Cross-field rules."""
-    if s.network.kind == "file" and not s.network.path:
-        raise ConfigError(file, "network.path", s.network.path, "a GraphML or edge-list file")
-    if s.network.kind == "barabasi_albert" and s.network.m >= s.world.organisations:
-        raise ConfigError(
-            file,
-            "network.m",
-            s.network.m,
-            f"an integer below world.organisations ({s.world.organisations})",
-        )
+    """Cross-field rules: the network against the number of organisations and its edge limit
+    (:func:`~negsim.world.network.check_network`), then the world's size limits."""
+    check_network(s.network, s.world.organisations, file, max_edges=s.limits.network_edges)
     check_size(file, s)

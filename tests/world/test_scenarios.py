@@ -11,9 +11,9 @@ import pytest
 
 from negsim.config import ConfigError
 from negsim.world.model import AllianceModel
-from negsim.world.network import build_network
+from negsim.world.network import build_network, expected_edges
 from negsim.world.run import run_world
-from negsim.world.scenario import NetworkSection, expected_edges, load_scenario
+from negsim.world.scenario import NetworkSection, load_scenario
 from tests.conftest import ROOT
 
 SHIPPED = sorted((ROOT / "scenarios").glob("*.toml"))

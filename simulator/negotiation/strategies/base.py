@@ -8,6 +8,7 @@ walk away, or make an offer (an outcome index).
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from typing import ClassVar
 import numpy as np
 from numpy.typing import NDArray
 
+from negsim.config import HIDDEN, is_number, number_allowed, problem
 from negsim.negotiation.domain import Domain
 from negsim.negotiation.party import ParamValue, Party
 
@@ -28,7 +30,7 @@ class StrategyError(ValueError):
     """A strategy cannot play this negotiation or got a bad parameter."""
 
     def __init__(self, field: str, value: object, allowed: str) -> None:
-        super().__init__(f"{field} = {value!r} is not allowed; allowed: {allowed}")
+        super().__init__(problem(field, value, allowed))  # a ConfigError's words, no file
         self.field, self.value, self.allowed = field, value, allowed
 
 
@@ -103,27 +105,43 @@ class Param:
     high: float | None = None
     choices: tuple[str, ...] | None = None
 
+    @property
+    def integer(self) -> bool:
+        """True for an integer parameter (its default is an ``int``)."""
+        return isinstance(self.default, int) and not isinstance(self.default, bool)
+
     def check(self, field: str, value: object) -> ParamValue:
-        """Return ``value`` if allowed, else raise :class:`StrategyError`."""
+        """Return ``value`` if allowed, else raise :class:`StrategyError`.
+
+        A number must be finite and inside the declared bounds (the one rule of
+        :func:`negsim.config.is_number`: ``nan`` and ``inf`` are refused by name), and an
+        integer parameter takes integers only.
+
+        Examples:
+            >>> Param(default=0.2, low=0.0, high=100.0, doc="e").check("e", float("nan"))
+            Traceback (most recent call last):
+            ...
+            negsim.negotiation.strategies.base.StrategyError: e = nan is not allowed; \
+allowed: a finite number in [0, 100]
+        """
         if self.choices is not None:
             if value not in self.choices:
                 raise StrategyError(field, value, f"one of {list(self.choices)}")
             return str(value)
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise StrategyError(field, value, "a number")
-        if (self.low is not None and value < self.low) or (
-            self.high is not None and value > self.high
-        ):
+        if not is_number(value, *self._bounds(), integer=self.integer):
             raise StrategyError(field, value, self.allowed())
-        return type(self.default)(value) if isinstance(self.default, int | float) else value
+        return int(value) if self.integer else float(value)
+
+    def _bounds(self) -> tuple[float, float]:
+        low = -math.inf if self.low is None else self.low
+        high = math.inf if self.high is None else self.high
+        return low, high
 
     def allowed(self) -> str:
-        """Human-readable allowed range."""
+        """Human-readable allowed values (the wording of :func:`negsim.config.number_allowed`)."""
         if self.choices is not None:
             return f"one of {list(self.choices)}"
-        low = "-inf" if self.low is None else f"{self.low:g}"
-        high = "inf" if self.high is None else f"{self.high:g}"
-        return f"a number in [{low}, {high}]"
+        return number_allowed(*self._bounds(), integer=self.integer)
 
 
 class Strategy(ABC):
@@ -148,7 +166,7 @@ class Strategy(ABC):
             if name not in cls.params:
                 allowed = sorted(cls.params) or "none"
                 raise StrategyError(
-                    f"{field}.{name}", value, f"a parameter of {cls.key}: {allowed}"
+                    f"{field}.{name}", HIDDEN, f"a parameter of {cls.key}: {allowed}"
                 )
             out[name] = cls.params[name].check(f"{field}.{name}", value)
         return out

@@ -448,10 +448,19 @@ def test_huge_weights_normalise_without_overflow() -> None:
     assert u.weights == (0.5, 0.5)
 
 
-def test_load_scenario_names_its_file_for_nan() -> None:
-    """A scenario value given as nan is named with its file."""
-    with pytest.raises(ConfigError, match=r"classroom\.toml: crises\.rate = nan"):
+def test_load_scenario_names_the_override_for_nan() -> None:
+    """An override given as nan is named as an override (the file is not at fault)."""
+    with pytest.raises(ConfigError, match=r"overrides \(--set\): crises\.rate = nan"):
         load_scenario("classroom", {"crises.rate": float("nan")})
+
+
+def test_a_bad_file_value_is_still_named_with_its_file(tmp_path: Path) -> None:
+    """A bad value in the file itself is named with the file, overrides or not."""
+    text = (ROOT / "scenarios" / "classroom.toml").read_text().replace("rate = 0.03", "rate = -1")
+    path = tmp_path / "mine.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=r"mine\.toml: crises\.rate = -1"):
+        load_scenario(path, {"world.organisations": 30})
 
 
 def test_the_documented_limits_are_the_code_s() -> None:

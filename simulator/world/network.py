@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # the scenario schema imports this module for its checks
 #: million edges, the default ``limits.network_edges``).
 MAX_NETWORK_BYTES = 64 * 2**20
 #: What a network file may be, in error lines.
-NETWORK_FILE = "a GraphML file (.graphml) or an edge list (two node names a line, # comments)"
+NETWORK_FILE = "GraphML file (.graphml) or edge list (two node names a line, # comments)"
 
 
 def expected_edges(section: NetworkSection, n: int) -> float:
@@ -69,7 +69,7 @@ def check_network(section: NetworkSection, n: int, file: str | Path, *, max_edge
         raise ConfigError(file, "network.blocks", section.blocks, f"an integer at most {orgs}")
     if section.kind == "file":
         if not section.path:
-            raise ConfigError(file, "network.path", section.path, NETWORK_FILE)
+            raise ConfigError(file, "network.path", section.path, f"the path of a {NETWORK_FILE}")
         graph = read_network(section.path)
         if graph.number_of_nodes() != n:
             raise ConfigError(
@@ -144,7 +144,7 @@ def read_network(path: str | Path) -> nx.Graph:
     except Exception:  # networkx and its XML parser raise many types for malformed files
         # the message is not shown: it quotes the file, which may be anything
         raise ConfigError(
-            path, "(syntax)", Described("not a readable graph"), NETWORK_FILE
+            path, "(syntax)", Described("not a readable graph"), f"a {NETWORK_FILE}"
         ) from None
     mapping = {node: i for i, node in enumerate(sorted(graph.nodes, key=str))}
     return nx.relabel_nodes(graph, mapping)

@@ -314,6 +314,10 @@ RANGES: dict[tuple[str, str], tuple[float, float]] = {
 }
 
 
+#: How an error in an override names its source (``negsim run --set``, ``overrides=``).
+OVERRIDES = "overrides (--set)"
+
+
 def load_scenario(
     scenario: str | Path, overrides: Mapping[str, object] | None = None
 ) -> WorldScenario:
@@ -329,12 +333,18 @@ def load_scenario(
     """
     path = shipped.find("scenario", scenario)
     data = read_toml(path)
-    for key, value in (overrides or {}).items():
+    overrides = dict(overrides or {})
+    for key, value in overrides.items():
         section, _, name = key.partition(".")
         if not name:
-            raise ConfigError(path, key, value, "an override of the form section.field=value")
+            raise ConfigError(OVERRIDES, key, value, "an override of the form section.field=value")
         data.setdefault(section, {})[name] = value
-    return parse_scenario(data, path)
+    try:
+        return parse_scenario(data, path)
+    except ConfigError as exc:
+        if exc.field in overrides:  # the override is wrong, not the file it was applied to
+            raise ConfigError(OVERRIDES, exc.field, exc.value, exc.allowed) from None
+        raise
 
 
 def parse_scenario(data: Mapping[str, Any], file: str | Path = "<scenario>") -> WorldScenario:

@@ -12,6 +12,10 @@ a flat Dirichlet, evaluations uniform in [0, 1]), reservations 0.3, deadline 100
   negsim's aspiration curve and relative time, zero tolerance. ``--stock`` runs NegMAS's own
   curve, time and tolerance instead.
 
+The same domains are then played by two ``zeuthen`` players (walk_away 1), with complete
+information and with wrong beliefs (each believes the other's reservation is 0.1, spread 0.1),
+on the batch path: its throughput is reported beside the comparison.
+
 Both run on one core. Throughput is negotiations per second; agreement rate and mean
 utilities carry normal 95% confidence intervals. Usage::
 
@@ -39,6 +43,7 @@ from negmas_side import run_negmas
 
 from negsim.negotiation.batch import (
     TIME_DEPENDENT,
+    ZEUTHEN,
     BatchProblem,
     BatchSide,
     run_batch,
@@ -97,6 +102,41 @@ def run_negsim(d: dict[str, NDArray[np.float64]]) -> dict[str, Any]:
     }
 
 
+def run_zeuthen(d: dict[str, NDArray[np.float64]], uncertainty: float) -> dict[str, Any]:
+    """Two ``zeuthen`` players on the same domains (walk_away 1, reservations 0.3); with
+    ``uncertainty`` 0 each knows the other's reservation, otherwise each believes it is 0.1
+    (spread ``uncertainty``) and learns from play. Timed like :func:`run_negsim`."""
+    start = time.perf_counter()
+    sides = []
+    for who in "ab":
+        side = _side(d[f"weights_{who}"], d[f"evals_{who}"], 1.0)
+        n = len(side.kind)
+        sides.append(
+            BatchSide(
+                **{
+                    **vars(side),
+                    "kind": np.full(n, ZEUTHEN, dtype=np.int64),
+                    "walk_away": np.ones(n),
+                    "noise": np.full(n, 0.05),
+                    "temperature": np.full(n, 0.1),
+                    "belief_reservation": np.full(n, RESERVATION if uncertainty == 0 else 0.1),
+                    "belief_walk_away": np.ones(n),
+                    "belief_uncertainty": np.full(n, uncertainty),
+                }
+            )
+        )
+    problem = BatchProblem(shape=(N_VALUES,) * N_ISSUES, a=sides[0], b=sides[1], deadline=DEADLINE)
+    res = run_batch(problem)
+    elapsed = time.perf_counter() - start
+    return {
+        "elapsed_s": elapsed,
+        "agreement": res.agreement >= 0,
+        "utility_a": res.utilities[:, 0],
+        "utility_b": res.utilities[:, 1],
+        "rounds": res.round,
+    }
+
+
 def _ci(x: NDArray[Any]) -> list[float]:
     x = np.asarray(x, dtype=float)
     half = 1.96 * x.std(ddof=1) / np.sqrt(len(x)) if len(x) > 1 else 0.0
@@ -133,6 +173,11 @@ def main() -> None:
     passes = [run_negsim(d) for _ in range(5)]
     times = sorted(r["elapsed_s"] for r in passes)
     ours = next(r for r in passes if r["elapsed_s"] == times[2])
+    run_zeuthen(domains(4, args.seed + 1), 0.1)  # compile or load
+    zeuthen = {
+        "complete_information": stats(run_zeuthen(d, 0.0)),
+        "beliefs": stats(run_zeuthen(d, 0.1)),
+    }
     theirs = run_negmas(
         d["weights_a"],
         d["weights_b"],
@@ -164,6 +209,7 @@ def main() -> None:
         "identical_outcomes": int(same.sum()),
         "negsim_compile_or_load_s": compile_s,
         "negsim_pass_s": times,
+        "zeuthen": zeuthen,
     }
     if args.json:
         print(json.dumps(out))
@@ -180,6 +226,13 @@ def main() -> None:
             f"u_a {ua[0]:.4f} [{ua[1]:.4f}, {ua[2]:.4f}]  "
             f"u_b {ub[0]:.4f} [{ub[1]:.4f}, {ub[2]:.4f}]  "
             f"mean round {s['mean_round']:.2f}"
+        )
+    for name, s in zeuthen.items():
+        ar, ua, ub = s["agreement_rate"], s["mean_utility_a"], s["mean_utility_b"]
+        print(
+            f"  zeuthen vs zeuthen ({name.replace('_', ' ')}): {s['per_s']:>12,.1f} "
+            f"negotiations/s ({s['elapsed_s']:.3f} s)  agreement {ar[0]:.3f}  "
+            f"u_a {ua[0]:.4f}  u_b {ub[0]:.4f}  mean round {s['mean_round']:.2f}"
         )
     print(
         f"  ratio negsim / NegMAS: {out['ratio']:,.0f}×; identical outcomes: "

@@ -112,11 +112,11 @@ def shipped_domains() -> list[Path]:
 def default_strategies() -> list[str]:
     """Every registered strategy that plays any domain, each distinct player once.
 
-    Strategies needing complete information (``spe``) play only domains of their own (split-
-    the-pie) and join a tournament only when named. Two keys are the same player when they run
-    the same code with the same default parameters (a preset only sets defaults); the field
-    keeps the preset, the more specific name, so ``time_dependent``, whose defaults are
-    ``linear``'s, is left out. Any key can still be entered by name.
+    Strategies that play only split-the-pie (``spe``) join a tournament only when named. Two
+    keys are the same player when they run the same code with the same default parameters (a
+    preset only sets defaults); the field keeps the preset, the more specific name, so
+    ``time_dependent``, whose defaults are ``linear``'s, is left out. Any key can still be
+    entered by name.
 
     Examples:
         >>> "time_dependent" in default_strategies(), "linear" in default_strategies()
@@ -125,7 +125,7 @@ def default_strategies() -> list[str]:
     kept: dict[tuple[object, ...], str] = {}
     for key in strategies.keys():
         cls = strategies.get(key)
-        if cls.traits.complete_information:
+        if cls.traits.split_the_pie_only:
             continue
         player = _player(key)
         twin = kept.get(player)

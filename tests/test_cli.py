@@ -90,11 +90,13 @@ def test_strategies_lists_every_registered_strategy(cli: Any) -> None:
 
 
 def test_demo_shows_walk_away_leverage(cli: Any) -> None:
-    """The demo plays the examples and the outside-option sweep."""
+    """The demo plays the examples and the outside-option sweep: spe's flat-then-one-for-one
+    line and zeuthen's Nash line (slope one half), side by side."""
     result = run_cli(cli, "demo")
     assert result.exit_code == 0
     assert "walk-away leverage" in result.stdout
-    assert re.search(r"\s0\.6\s+0\.6\s+0\.8\n", result.stdout)
+    assert re.search(r"\s0\.2\s+0\.4737\s+0\.6\s+0\.6\n", result.stdout)
+    assert re.search(r"\s0\.6\s+0\.6\s+0\.8\s+0\.8\n", result.stdout)
 
 
 GOOD = EXAMPLE.read_text()

@@ -2,8 +2,10 @@
 
 The batch path plays K negotiations over the same issues (linear-additive utilities, any
 weights and evaluations per negotiation) with the time-dependent family (``time_dependent``,
-``boulware``, ``linear``, ``conceder``, ``hardliner``; opponent model ``none``) and
-``tit_for_tat``, mixed freely per negotiation and per side. It follows
+``boulware``, ``linear``, ``conceder``, ``hardliner``; opponent model ``none``),
+``tit_for_tat`` and ``zeuthen`` (beliefs included), mixed freely per negotiation and per side.
+``zeuthen`` runs the very compiled functions its strategy class calls
+(:mod:`negsim.negotiation.strategies.zeuthen`), and its final beliefs are returned. It follows
 :mod:`negsim.negotiation.protocol` exactly — the same utilities (same products, same order of
 addition), the same aspiration curve (computed by the same call), the same choice of offer (the
 least demanding outcome reaching the aspiration, lowest index among equals), the same float
@@ -33,11 +35,21 @@ from negsim.negotiation.party import PARTY_NAMES, Negotiation
 from negsim.negotiation.strategies.base import ASPIRATION_TOLERANCE
 from negsim.negotiation.strategies.time_dependent import TimeDependent, concession_curves
 from negsim.negotiation.strategies.tit_for_tat import TitForTat
+from negsim.negotiation.strategies.zeuthen import (
+    Zeuthen,
+    learn_offer,
+    learn_walk_out,
+    posterior_means,
+    types,
+    zeuthen_offer,
+)
 from negsim.rng import named_streams
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
-TIME_DEPENDENT, TIT_FOR_TAT = 0, 1
+TIME_DEPENDENT, TIT_FOR_TAT, ZEUTHEN = 0, 1, 2
+#: The most types a ``zeuthen`` prior holds (its grid plus the believed values).
+MAX_TYPES = 22 * 6
 ENDED_BY = ("agreement", "walk_away", "deadline")
 BUCKET_SIZE = 4  # outcomes per bucket of the offer index, on average
 
@@ -48,7 +60,11 @@ class BatchSide:
 
     ``weights`` is (K, n_issues); ``evaluations`` is (K, total number of issue values), issue
     after issue, so issue i's values start at the sum of the sizes before it. ``kind`` is
-    :data:`TIME_DEPENDENT` (parameters ``e``, ``k``) or :data:`TIT_FOR_TAT` (``generosity``).
+    :data:`TIME_DEPENDENT` (parameters ``e``, ``k``), :data:`TIT_FOR_TAT` (``generosity``) or
+    :data:`ZEUTHEN` (``noise``, ``temperature``, and its prior about the other side:
+    ``belief_reservation``, ``belief_walk_away``, ``belief_uncertainty`` — the other's true
+    values and 0 for complete information). The ``zeuthen`` fields may be left out (None) when
+    no row is :data:`ZEUTHEN`.
     """
 
     weights: FloatArray
@@ -62,6 +78,21 @@ class BatchSide:
     discount: FloatArray
     walk_away: FloatArray
     patience: IntArray
+    noise: FloatArray | None = None
+    temperature: FloatArray | None = None
+    belief_reservation: FloatArray | None = None
+    belief_walk_away: FloatArray | None = None
+    belief_uncertainty: FloatArray | None = None
+
+
+#: The zeuthen fields of a :class:`BatchSide`, in the kernel's order.
+ZEUTHEN_FIELDS = (
+    "noise",
+    "temperature",
+    "belief_reservation",
+    "belief_walk_away",
+    "belief_uncertainty",
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -95,6 +126,9 @@ class BatchResult:
     round: IntArray
     utilities: FloatArray  # (K, 2) realised payoffs
     offers: NDArray[np.int32]
+    #: (K, 2, 3): each side's final beliefs about the other — reservation, walk_away and
+    #: breakdown (posterior means), as ``zeuthen`` reports them; NaN for other strategies.
+    beliefs: FloatArray
 
 
 def side_utilities(side: BatchSide, shape: tuple[int, ...]) -> FloatArray:
@@ -251,17 +285,21 @@ def _play(
     walk_away: FloatArray,
     patience: IntArray,
     draws: FloatArray,
+    zeuthen: FloatArray,
     first: int,
     last: int,
     offers: NDArray[np.int32],
     out: IntArray,
     agreed_u: FloatArray,
+    beliefs: FloatArray,
 ) -> None:
     """Play each negotiation to its end; arrays carry a leading side axis (0 = a, 1 = b).
 
-    ``out[k]`` receives (agreement, ended_by, walked_away, round) and ``agreed_u[k]`` the two
-    undiscounted utilities of the agreement. Mirrors :meth:`Conceding.act
-    <negsim.negotiation.strategies.base.Conceding.act>` step by step.
+    ``out[k]`` receives (agreement, ended_by, walked_away, round), ``agreed_u[k]`` the two
+    undiscounted utilities of the agreement and ``beliefs[k]`` the ``zeuthen`` sides' final
+    beliefs. ``zeuthen[side, k]`` holds a side's :data:`ZEUTHEN_FIELDS`. Mirrors
+    :meth:`Conceding.act <negsim.negotiation.strategies.base.Conceding.act>` (and
+    :class:`~negsim.negotiation.strategies.zeuthen.Zeuthen`) step by step.
     """
     n_out = 1
     for size in shape:
@@ -279,11 +317,23 @@ def _play(
     streak = np.empty(2, dtype=np.int64)
     seen = np.empty(2, dtype=np.int64)
     last_seen = np.empty(2)
+    type_d = np.empty((2, MAX_TYPES))  # zeuthen: the other's types and the log posterior
+    type_w = np.empty((2, MAX_TYPES))
+    log_post = np.empty((2, MAX_TYPES))
+    n_types = np.zeros(2, dtype=np.int64)
     for k in range(weights.shape[1]):
         for side in range(2):
             _utilities(weights[side, k], evaluations[side, k], shape, u[side], spare)
             best_idx[side] = _index(u[side], start[side], members[side], ids, fill)
             best[side] = u[side, best_idx[side]]
+            n_types[side] = 0
+            if kind[side, k] == ZEUTHEN:
+                z = zeuthen[side, k]
+                td, tw, tl = types(z[2], z[3], z[4])
+                n_types[side] = td.size
+                type_d[side, : td.size] = td
+                type_w[side, : td.size] = tw
+                log_post[side, : td.size] = tl
         target[:] = best
         streak[:] = 0
         seen[:] = 0
@@ -302,12 +352,36 @@ def _play(
                         target[m] = min(max(t, reservation[m, k]), best[m])
                 seen[m] += 1
                 last_seen[m] = value
-            if kind[m, k] == TIT_FOR_TAT:
-                aim = target[m]
-            else:  # the protocol's r + (best − r)(1 − f), operation for operation
-                r = reservation[m, k]
-                aim = r + (best[m] - r) * (1.0 - curves[curve_of[m, k], turn - 1])
-            nxt = _least_above(um, start[m], members[m], aim - ASPIRATION_TOLERANCE, best_idx[m])
+            if kind[m, k] == ZEUTHEN:
+                if best[m] < reservation[m, k]:  # nothing reaches its reservation: it leaves
+                    out[k, 1], out[k, 2], out[k, 3] = 1, m, max(turn - 1, 1)
+                    _saw_walk_out(
+                        kind, zeuthen, type_d, type_w, log_post, n_types, u, m, k, standing
+                    )
+                    break
+                nxt = _zeuthen_next(
+                    u,
+                    offers[k],
+                    zeuthen[m, k],
+                    type_d[m],
+                    type_w[m],
+                    log_post[m],
+                    n_types[m],
+                    reservation[m, k],
+                    walk_away[m, k],
+                    m,
+                    turn,
+                    standing,
+                )
+            else:
+                if kind[m, k] == TIT_FOR_TAT:
+                    aim = target[m]
+                else:  # the protocol's r + (best − r)(1 − f), operation for operation
+                    r = reservation[m, k]
+                    aim = r + (best[m] - r) * (1.0 - curves[curve_of[m, k], turn - 1])
+                nxt = _least_above(
+                    um, start[m], members[m], aim - ASPIRATION_TOLERANCE, best_idx[m]
+                )
             if standing >= 0:
                 if value >= um[nxt] and value >= reservation[m, k]:
                     out[k, 0], out[k, 1], out[k, 3] = standing, 0, turn - 1
@@ -321,11 +395,90 @@ def _play(
                     and (w >= 1.0 or draws[m, k, turn] < w)
                 ):
                     out[k, 1], out[k, 2], out[k, 3] = 1, m, max(turn - 1, 1)
+                    _saw_walk_out(
+                        kind, zeuthen, type_d, type_w, log_post, n_types, u, m, k, standing
+                    )
                     break
             if turn > last:
                 break
             offers[k, turn - 1] = nxt
             standing = nxt
+        for side in range(2):
+            n = n_types[side]
+            if n > 0:
+                means = posterior_means(log_post[side, :n], type_d[side, :n], type_w[side, :n])
+                beliefs[k, side, 0], beliefs[k, side, 1], beliefs[k, side, 2] = means
+
+
+@njit(cache=True)
+def _zeuthen_next(
+    u: FloatArray,
+    played: NDArray[np.int32],
+    z: FloatArray,
+    type_d: FloatArray,
+    type_w: FloatArray,
+    log_post: FloatArray,
+    n_types: int,
+    reservation: float,
+    walk_away: float,
+    m: int,
+    turn: int,
+    standing: int,
+) -> int:
+    """A ``zeuthen`` side's next offer, as :meth:`Zeuthen.next_offer
+    <negsim.negotiation.strategies.zeuthen.Zeuthen.next_offer>` makes it: take in the offer on
+    the table (``played[t − 1]`` is round t's offer), then hold or concede."""
+    me, op = u[m], u[1 - m]
+    d, w, lp = type_d[:n_types], type_w[:n_types], log_post[:n_types]
+    breakdown_me = walk_away * reservation
+    if standing >= 0:
+        seen_move = turn >= 4  # it has answered an offer of mine with a move of its own
+        faced = played[turn - 3] if seen_move else standing  # my last offer
+        own = played[turn - 4] if seen_move else standing  # its previous offer
+        learn_offer(
+            lp,
+            d,
+            w,
+            op[standing],
+            seen_move,
+            op[standing] >= op[own],
+            op[own],
+            op[faced],
+            me[faced],
+            me[own],
+            breakdown_me,
+            z[0],
+            z[1],
+        )
+    breakdown_op = posterior_means(lp, d, w)[2]
+    mine = played[turn - 3] if turn >= 3 else -1
+    return zeuthen_offer(me, op, reservation, breakdown_me, breakdown_op, mine, standing)
+
+
+@njit(cache=True)
+def _saw_walk_out(
+    kind: IntArray,
+    zeuthen: FloatArray,
+    type_d: FloatArray,
+    type_w: FloatArray,
+    log_post: FloatArray,
+    n_types: IntArray,
+    u: FloatArray,
+    walker: int,
+    k: int,
+    standing: int,
+) -> None:
+    """The walker's counterpart, if ``zeuthen``, takes the walk-out in (its beliefs)."""
+    other = 1 - walker
+    n = n_types[other]
+    if kind[other, k] == ZEUTHEN and standing >= 0:
+        learn_walk_out(
+            log_post[other, :n],
+            type_d[other, :n],
+            type_w[other, :n],
+            u[walker, standing],
+            zeuthen[other, k, 0],
+        )
 
 
 def run_batch(p: BatchProblem) -> BatchResult:
@@ -340,6 +493,7 @@ def run_batch(p: BatchProblem) -> BatchResult:
     offers = np.full((n_neg, p.last_round), -1, dtype=np.int32)
     out = np.empty((n_neg, 4), dtype=np.int64)
     agreed_u = np.zeros((n_neg, 2))
+    beliefs = np.full((n_neg, 2, 3), np.nan)
     curves, curve_of = _curves(sides, p, n_rounds)
     if any(((s.walk_away > 0) & (s.walk_away < 1)).any() for s in sides):
         draws = np.stack(
@@ -359,11 +513,13 @@ def run_batch(p: BatchProblem) -> BatchResult:
         stack("walk_away"),
         stack("patience"),
         draws,
+        _zeuthen_fields(sides, n_neg),
         PARTY_NAMES.index(p.opener),
         p.last_round,
         offers,
         out,
         agreed_u,
+        beliefs,
     )
     agreement, ended, walked, rnd = (col.copy() for col in out.T)
     return BatchResult(
@@ -373,7 +529,21 @@ def run_batch(p: BatchProblem) -> BatchResult:
         round=rnd,
         utilities=_payoffs(p, agreed_u, ended, rnd),
         offers=offers,
+        beliefs=beliefs,
     )
+
+
+def _zeuthen_fields(sides: tuple[BatchSide, BatchSide], n_neg: int) -> FloatArray:
+    """(2, K, 5): each side's :data:`ZEUTHEN_FIELDS` (zeros where left out)."""
+    out = np.zeros((2, n_neg, len(ZEUTHEN_FIELDS)))
+    for j, side in enumerate(sides):
+        for f, name in enumerate(ZEUTHEN_FIELDS):
+            values = getattr(side, name)
+            if values is not None:
+                out[j, :, f] = values
+            elif (side.kind == ZEUTHEN).any():
+                raise ValueError(f"zeuthen rows need BatchSide.{name}")
+    return out
 
 
 def _payoffs(p: BatchProblem, agreed_u: FloatArray, ended: IntArray, rnd: IntArray) -> FloatArray:
@@ -396,8 +566,10 @@ def side_from_negotiations(negs: Sequence[Negotiation], which: int) -> BatchSide
     the strategy itself rejects.
     """
     members = [neg.parties[which] for neg in negs]
+    others = [neg.parties[1 - which] for neg in negs]
     kinds, e, k, g, h = [], [], [], [], []
-    for party in members:
+    z = np.zeros((len(members), len(ZEUTHEN_FIELDS)))
+    for row, (party, other) in enumerate(zip(members, others, strict=True)):
         cls = strategies.get(party.strategy)
         given = cls.resolve_params(party.params, f"parties.{party.name}.params")
         params = {n: spec.default for n, spec in cls.params.items()} | given
@@ -407,6 +579,19 @@ def side_from_negotiations(negs: Sequence[Negotiation], which: int) -> BatchSide
             e.append(0.0)
             k.append(0.0)
             g.append(float(params["generosity"]))
+        elif issubclass(cls, Zeuthen):
+            kinds.append(ZEUTHEN)
+            e.append(0.0)
+            k.append(0.0)
+            g.append(0.0)
+            b = party.beliefs
+            z[row] = (
+                float(params["noise"]),
+                float(params["temperature"]),
+                other.reservation if b is None else b.reservation,
+                other.walk_away if b is None else b.walk_away,
+                0.0 if b is None else b.uncertainty,
+            )
         elif (
             issubclass(cls, TimeDependent)
             and cls.traits.batch
@@ -433,6 +618,7 @@ def side_from_negotiations(negs: Sequence[Negotiation], which: int) -> BatchSide
         discount=np.asarray([party.discount for party in members]),
         walk_away=np.asarray([party.walk_away for party in members]),
         patience=np.asarray([party.patience for party in members], dtype=np.int64),
+        **{name: z[:, f].copy() for f, name in enumerate(ZEUTHEN_FIELDS)},
     )
 
 

@@ -30,8 +30,27 @@ ParamValue = float | int | str
 
 
 @dataclass(frozen=True, kw_only=True)
+class Beliefs:
+    """What a party believes about the other side (``[parties.a.beliefs]``).
+
+    ``reservation``: what it thinks the other's alternative is worth; ``walk_away``: how likely
+    it thinks the other is to leave for it; ``uncertainty``: how sure it is, the spread of its
+    prior around those values (0: certain, as with complete information). Read by strategies
+    that weigh the other side's alternative (``zeuthen``), which update them from play.
+    """
+
+    reservation: float
+    walk_away: float
+    uncertainty: float = 0.1
+
+
+@dataclass(frozen=True, kw_only=True)
 class Party:
-    """One side of a negotiation."""
+    """One side of a negotiation.
+
+    ``beliefs`` (None: it knows the other side's true reservation and readiness to walk) is
+    what it believes about the other side; see :class:`Beliefs`.
+    """
 
     name: str
     utility: LinearAdditiveUtility
@@ -41,6 +60,7 @@ class Party:
     discount: float = 1.0
     walk_away: float = 0.0
     patience: int = 1
+    beliefs: Beliefs | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

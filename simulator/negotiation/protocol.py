@@ -64,6 +64,9 @@ class NegotiationResult:
     utilities: tuple[float, float]
     offers: tuple[OfferMade, ...]
     concessions: tuple[ConcessionMade, ...]
+    #: What each party believes about the other at the end (None for a strategy without
+    #: beliefs), e.g. ``zeuthen``'s posterior means.
+    beliefs: tuple[dict[str, float] | None, dict[str, float] | None] = (None, None)
 
 
 def classify(cost: float, value: float, thresholds: ConcessionThresholds) -> str:
@@ -119,10 +122,18 @@ def negotiate(neg: Negotiation, seed: int | np.random.SeedSequence = 0) -> Negot
             State(round=turn, standing=standing, my_offers=offers[i], their_offers=offers[1 - i])
         )
         if action.move is Move.ACCEPT and standing is not None:
-            return _ended(neg, "agreement", turn - 1, standing, None, trace, concessions)
+            return _ended(neg, "agreement", turn - 1, standing, None, trace, concessions, players)
         if action.move is Move.WALK:
+            players[1 - i].saw_walk_out(standing)
             return _ended(
-                neg, "walk_away", max(turn - 1, 1), None, PARTY_NAMES[i], trace, concessions
+                neg,
+                "walk_away",
+                max(turn - 1, 1),
+                None,
+                PARTY_NAMES[i],
+                trace,
+                concessions,
+                players,
             )
         if turn > last:
             break  # the deadline offer was refused
@@ -142,7 +153,7 @@ def negotiate(neg: Negotiation, seed: int | np.random.SeedSequence = 0) -> Negot
             OfferMade(turn, PARTY_NAMES[i], outcome, (float(u[0][outcome]), float(u[1][outcome])))
         )
         standing = outcome
-    return _ended(neg, "deadline", last, None, None, trace, concessions)
+    return _ended(neg, "deadline", last, None, None, trace, concessions, players)
 
 
 def _ended(
@@ -153,6 +164,7 @@ def _ended(
     walker: str | None,
     trace: list[OfferMade],
     concessions: list[ConcessionMade],
+    players: list[Strategy],
 ) -> NegotiationResult:
     """Realised payoffs by the protocol's rules."""
     a, b = neg.parties
@@ -171,4 +183,5 @@ def _ended(
         utilities=(float(pay[0]), float(pay[1])),
         offers=tuple(trace),
         concessions=tuple(concessions),
+        beliefs=(players[0].beliefs(), players[1].beliefs()),
     )

@@ -9,6 +9,7 @@ The format is documented in ``docs/negotiation.md`` ("Negotiation files").
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from negsim.config import ConfigError, Fields, is_number, read_toml
 from negsim.negotiation.domain import MAX_MAGNITUDE, MAX_OUTCOMES, Domain, Issue
 from negsim.negotiation.party import (
     PARTY_NAMES,
+    Beliefs,
     ConcessionThresholds,
     Negotiation,
     Party,
@@ -34,7 +36,10 @@ PARTY_KEYS = (
     "weights",
     "evaluations",
     "params",
+    "beliefs",
 )
+#: Keys of a party's ``beliefs`` table (what it believes about the other side).
+BELIEF_KEYS = ("reservation", "walk_away", "uncertainty")
 
 
 def load_negotiation(path: str | Path) -> Negotiation:
@@ -63,7 +68,23 @@ def parse_negotiation(data: Mapping[str, Any], file: str | Path = "<negotiation>
     parties_table = top.sub("parties")
     parties_table.only(PARTY_NAMES)
     a, b = (_party(file, name, parties_table.sub(name), domain) for name in PARTY_NAMES)
+    a, b = _with_truth(a, b), _with_truth(b, a)
     return Negotiation(domain=domain, parties=(a, b), protocol=protocol, concessions=thresholds)
+
+
+def _with_truth(party: Party, other: Party) -> Party:
+    """``party`` with each belief it left out set to the truth about ``other``."""
+    if party.beliefs is None:
+        return party
+    b = party.beliefs
+    return replace(
+        party,
+        beliefs=replace(
+            b,
+            reservation=other.reservation if b.reservation < 0 else b.reservation,
+            walk_away=other.walk_away if b.walk_away < 0 else b.walk_away,
+        ),
+    )
 
 
 def _domain(file: str | Path, issues: object) -> Domain:
@@ -125,6 +146,19 @@ def _party(file: str | Path, name: str, f: Fields, domain: Domain) -> Party:
     except StrategyError as exc:
         raise ConfigError(file, exc.field, exc.value, exc.allowed) from None
     utility = LinearAdditiveUtility.from_tables(domain, weights, evaluations)
+    beliefs = None
+    if "beliefs" in f.table:
+        if not cls.reads_beliefs:
+            readers = [k for k in strategies.keys() if strategies.get(k).reads_beliefs]
+            raise f.error("beliefs", "...", f"only with a strategy that reads them: {readers}")
+        b = f.sub("beliefs")
+        b.only(BELIEF_KEYS)
+        # a belief left out is the truth, filled in once the other party is read
+        beliefs = Beliefs(
+            reservation=b.number("reservation", low=0, high=1) if "reservation" in b.table else -1,
+            walk_away=b.number("walk_away", low=0, high=1) if "walk_away" in b.table else -1,
+            uncertainty=b.number("uncertainty", 0.1, low=0, high=1),
+        )
     return Party(
         name=name,
         utility=utility,
@@ -134,6 +168,7 @@ def _party(file: str | Path, name: str, f: Fields, domain: Domain) -> Party:
         discount=f.number("discount", 1.0, low=0, high=1),
         walk_away=f.number("walk_away", 0.0, low=0, high=1),
         patience=f.integer("patience", 1, low=1, high=1_000_000),
+        beliefs=beliefs,
     )
 
 

@@ -81,6 +81,7 @@ def summarise(
             for c in result.concessions
         ],
         "concessions_by_quadrant": dict(Counter(c.quadrant for c in result.concessions)),
+        "beliefs": dict(zip(PARTY_NAMES, result.beliefs, strict=True)),
         "analysis": analysis,
     }
 
@@ -117,6 +118,21 @@ def describe(neg: Negotiation, summary: dict[str, Any]) -> str:
             else f", to Nash point {readable(an['distance_to_nash'])}"
         ),
     ]
+    for me, other in (neg.parties, neg.parties[::-1]):
+        end = summary.get("beliefs", {}).get(me.name)
+        if end is None:
+            continue
+        start = me.beliefs
+        began = (
+            (other.reservation, other.walk_away)
+            if start is None
+            else (start.reservation, start.walk_away)
+        )
+        lines.append(
+            f"{me.name} now believes {other.name}'s alternative is worth "
+            f"{readable(end['reservation'])} (from {readable(began[0])}) and its readiness to "
+            f"walk is {readable(end['walk_away'])} (from {readable(began[1])})"
+        )
     return "\n".join(lines)
 
 

@@ -9,6 +9,7 @@ issues, deadlines of 1 and 2, both openers, fractional walk-aways and patience.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 
 import numpy as np
@@ -18,13 +19,13 @@ from hypothesis import strategies as st
 
 from negsim.negotiation.batch import ENDED_BY, problem_from_negotiations, run_batch
 from negsim.negotiation.domain import Domain, Issue
-from negsim.negotiation.party import Negotiation, Party, Protocol
+from negsim.negotiation.party import Beliefs, Negotiation, Party, Protocol
 from negsim.negotiation.protocol import negotiate
 from negsim.negotiation.utility import LinearAdditiveUtility
 from tests.negotiation.generators import TIED, UNIT, domains, params_for, parties, utilities
 
 TIME_DEPENDENT = ("time_dependent", "boulware", "linear", "conceder")
-BATCH_KEYS = (*TIME_DEPENDENT, "hardliner", "tit_for_tat")
+BATCH_KEYS = (*TIME_DEPENDENT, "hardliner", "tit_for_tat", "zeuthen")
 
 
 def assert_identical(negs: list[Negotiation], seeds: list[int]) -> None:
@@ -43,6 +44,12 @@ def assert_identical(negs: list[Negotiation], seeds: list[int]) -> None:
         ), k
         assert got.round[k] == want.round, k
         assert got.utilities[k].tobytes() == np.array(want.utilities).tobytes(), k
+        for side, belief in enumerate(want.beliefs):
+            if belief is None:
+                assert np.isnan(got.beliefs[k, side]).all(), k
+            else:
+                held = [belief["reservation"], belief["walk_away"], belief["breakdown"]]
+                assert got.beliefs[k, side].tobytes() == np.array(held).tobytes(), k
 
 
 # --- random batches -----------------------------------------------------------------------------
@@ -57,6 +64,22 @@ BATCH_VALUES = {
     "opponent_model": st.just("none"),
     "generosity": st.sampled_from([0.0, 0.1]) | st.floats(0.0, 0.3),
 }
+
+
+@st.composite
+def believing(draw: st.DrawFn, pair: tuple[Party, Party]) -> tuple[Party, Party]:
+    """``pair`` with random beliefs (or none: the truth) for each ``zeuthen`` party."""
+    out = []
+    for party in pair:
+        if party.strategy == "zeuthen" and draw(st.booleans()):
+            beliefs = Beliefs(
+                reservation=draw(TIED | UNIT),
+                walk_away=draw(st.sampled_from([0.0, 0.5, 1.0]) | UNIT),
+                uncertainty=draw(st.sampled_from([0.0, 0.1]) | st.floats(0.0, 1.0)),
+            )
+            party = replace(party, beliefs=beliefs)
+        out.append(party)
+    return out[0], out[1]
 
 
 @st.composite
@@ -79,7 +102,7 @@ def batches(draw: st.DrawFn) -> tuple[list[Negotiation], list[int]]:
         walk_away=[0.0, 0.3, 1.0],
     )
     negs = [
-        Negotiation(domain=domain, parties=draw(pair), protocol=protocol)
+        Negotiation(domain=domain, parties=draw(believing(draw(pair))), protocol=protocol)
         for _ in range(draw(st.integers(1, 6)))
     ]
     seeds = [draw(st.integers(0, 2**32)) for _ in negs]

@@ -28,7 +28,7 @@ from negsim.negotiation.utility import LinearAdditiveUtility
 from tests.negotiation.generators import UNIT, domains, params_for, utilities
 
 KEYS = strategies.keys()
-SPLIT_THE_PIE = ("spe",)  # strategies that only play split-the-pie
+SPLIT_THE_PIE = tuple(k for k in KEYS if strategies.get(k).traits.split_the_pie_only)
 GENERAL_KEYS = tuple(k for k in KEYS if k not in SPLIT_THE_PIE)
 STOCHASTIC_KEYS = tuple(k for k in KEYS if strategies.get(k).traits.stochastic)
 TIMELESS_KEYS = tuple(k for k in KEYS if not strategies.get(k).traits.time_dependent)

@@ -5,7 +5,7 @@ Importing this package registers every built-in strategy.
 
 # Registration order is listing order: time-dependent family first, baselines and theory last.
 from negsim.negotiation.strategies import time_dependent, tit_for_tat  # noqa: I001
-from negsim.negotiation.strategies import baseline, spe
+from negsim.negotiation.strategies import baseline, spe, zeuthen
 from negsim.negotiation.strategies.base import (
     Action,
     Context,
@@ -30,4 +30,5 @@ __all__ = [
     "spe",
     "time_dependent",
     "tit_for_tat",
+    "zeuthen",
 ]

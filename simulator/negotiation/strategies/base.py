@@ -93,6 +93,7 @@ class Traits:
     rational: bool  # never accepts less than its reservation while that is within reach
     batch: bool  # supported by the numpy batch path
     memory: int | None  # how many past offers it uses; None = all
+    split_the_pie_only: bool = False  # plays only split-the-pie (one numeric issue, opposed)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -151,6 +152,9 @@ class Strategy(ABC):
     summary: ClassVar[str]
     traits: ClassVar[Traits]
     params: ClassVar[Mapping[str, Param]] = {}
+    #: Whether it reads a party's ``beliefs`` about the other side (a file may give them only
+    #: to such a strategy, so none are silently ignored).
+    reads_beliefs: ClassVar[bool] = False
 
     def __init__(self, ctx: Context, rng: np.random.Generator, **params: ParamValue) -> None:
         self.ctx = ctx
@@ -174,6 +178,15 @@ class Strategy(ABC):
     @abstractmethod
     def act(self, state: State) -> Action:
         """Accept the standing offer, walk away, or make an offer."""
+
+    def beliefs(self) -> dict[str, float] | None:
+        """What it now believes about the other side (None: it holds no beliefs)."""
+        return None
+
+    def saw_walk_out(self, standing: int | None) -> None:
+        """The other side walked away, leaving ``standing`` (this side's last offer) on the
+        table: a signal for a strategy that learns about the other side (default: ignored)."""
+        return None
 
 
 class OfferTable:

@@ -160,6 +160,7 @@ class SubgamePerfect(Strategy):
         rational=True,
         batch=False,
         memory=1,
+        split_the_pie_only=True,
     )
 
     def __init__(self, ctx: Context, rng: np.random.Generator, **params: ParamValue) -> None:

@@ -1,0 +1,447 @@
+"""``zeuthen``: a negotiator who weighs the risk of breakdown, and learns the other's alternative.
+
+Zeuthen (1930), as Harsanyi (1956) read him, and the monotonic concession protocol of Rosenschein
+& Zlotkin (1994), played in the alternating-offers protocol:
+
+* **Risk.** A side's risk is the share of its gain over breakdown it would lose by taking the
+  other's offer instead of its own: ``r_i = (u_i(own) − u_i(theirs)) / (u_i(own) − D_i)``.
+  The side whose risk is not greater must concede. Harsanyi's identity makes the rule a
+  comparison of Nash products: ``r_i ≤ r_j`` exactly when
+  ``(u_i(own) − D_i)(u_j(own) − D_j) ≤ (u_i(theirs) − D_i)(u_j(theirs) − D_j)``.
+* **Concession.** The side that must concede makes the *smallest* concession that shifts the
+  duty to the other side: among the outcomes whose Nash product exceeds that of the offer on the
+  table, the best for itself (never better than its own last offer: concessions are monotonic).
+  If none exists, the offer on the table maximises the Nash product, and it accepts it.
+  Otherwise it holds its offer. It accepts an offer worth at least its own next offer (AC_next,
+  as every strategy but ``spe``), and never offers or accepts less than its own reservation —
+  unless no outcome reaches it: then there is nothing it would offer or accept, and it leaves
+  at its first turn, whatever its ``walk_away`` (which governs leaving talks that could still
+  pay).
+* **Breakdown points.** ``D_i = walk_away_i × reservation_i``: an alternative a side will not
+  leave for is worth nothing at the table (it can be held to the deadline); one it is sure to
+  take is worth all of its value (it must be offered at least that). Each side knows its own.
+  With complete information both sides use the same two points, so the Nash products decrease
+  on neither side and two ``zeuthen`` players end on the outcome maximising
+  ``(u_a − D_a)(u_b − D_b)`` over the outcomes both can accept (u ≥ reservation): the Nash
+  bargaining solution over the reservations when both would walk. The tests prove it by play.
+
+**Beliefs instead of complete information.** What a party believes about the other side's
+reservation and readiness to walk (a party file's ``[parties.a.beliefs]``, default: the truth)
+is the centre of a prior over the other's *type* ``θ = (d, w)`` on a grid (21 reservations in
+[0, 1] and 5 readinesses, plus the believed values), with spread ``uncertainty`` (a normal
+curve's standard deviation on both axes; 0: the prior is certain, as with complete information,
+and never moves). It credits the other with the breakdown point ``D̂ = E[w·d]`` under its
+posterior and updates the posterior by Bayes' rule after each of the other's offers, modelling
+the other as a ``zeuthen`` player who knows this side's breakdown point:
+
+* **holding firm or conceding**: a type holds its offer when its risk exceeds this side's —
+  softened, the chance of a hold is ``noise + (1 − 2·noise)·σ((r_θ − r_me) / temperature)``
+  with σ the logistic curve. A higher ``w·d`` means more to lose at the table relative to
+  breakdown, hence a higher risk: a side that keeps refusing to move is believed to have a
+  better alternative, or to be readier to take it, and is offered more. A concession says the
+  opposite;
+* **offers below an alternative**: no rational side offers less than its reservation, so types
+  with ``d`` above an offer's value to the other get likelihood ``noise``;
+* **a walk-out** from an offer: types with ``d`` above the offer's value walk with chance ``w``
+  (at least ``noise``), the others only by mistake (``noise``). It ends the talks, so it shows in
+  the beliefs reported at the end — for whoever meets that side next.
+
+Leverage thus comes from the counterpart's decisions: a side believed to have a better
+alternative, or believed readier to leave, is offered more, and firmness makes it believed.
+Beliefs that are wrong can stall the talks or end them: a side that underestimates the other's
+alternative holds an offer the other would rather leave, and a walker leaves (``patience``
+decides how soon); otherwise the updates resolve it, or the deadline (``max_rounds`` without one)
+ends it.
+
+The rule lives in compiled kernels (:func:`zeuthen_offer`, :func:`learn_offer`,
+:func:`learn_walk_out`, :func:`posterior_means`, :func:`types`) that the strategy below and the
+batch path (:mod:`negsim.negotiation.batch`) both call, so the two agree bit for bit.
+
+Examples:
+    >>> import numpy as np
+    >>> u_a = np.linspace(0.0, 1.0, 11)  # a pie in tenths: a's share ...
+    >>> u_b = 1.0 - u_a  # ... and b's
+    >>> # a's opening (b credited with 0.35): the most a keeps while leaving b that much
+    >>> round(float(u_a[zeuthen_offer(u_a, u_b, 0.2, 0.2, 0.35, -1, -1)]), 3)
+    0.6
+    >>> risk(0.8, 0.5, 0.2), risk(0.8, 0.5, 0.8)
+    (0.5, inf)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import ClassVar
+
+import numpy as np
+from numba import njit
+from numpy.typing import NDArray
+
+from negsim.negotiation.party import ParamValue
+from negsim.negotiation.strategies.base import (
+    Action,
+    Conceding,
+    Context,
+    Move,
+    Param,
+    State,
+    Traits,
+)
+from negsim.negotiation.strategies.registry import register
+
+FloatArray = NDArray[np.float64]
+
+#: The grid of the other side's possible types: reservations and readinesses to walk.
+RESERVATION_GRID = np.linspace(0.0, 1.0, 21)
+WALK_GRID = np.linspace(0.0, 1.0, 5)
+#: Utilities within this of a type's reservation count as reaching it.
+TOLERANCE = 1e-12
+
+
+@njit(cache=True)
+def risk(u_own: float, u_theirs: float, breakdown: float) -> float:
+    """Zeuthen's risk: the share of the gain over ``breakdown`` lost by taking their offer.
+
+    0 when their offer is at least as good as one's own; infinite when one's own offer gains
+    nothing over breakdown (there is nothing to lose by insisting).
+    """
+    lose = u_own - u_theirs
+    if lose <= 0.0:
+        return 0.0
+    gain = u_own - breakdown
+    if gain <= 0.0:
+        return math.inf
+    return lose / gain
+
+
+@njit(cache=True)
+def _prior(centre: float, spread: float, grid: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Support (the grid, with the believed value inserted in order) and prior weights."""
+    present = False
+    for g in grid:
+        if g == centre:
+            present = True
+    n = grid.size if present else grid.size + 1
+    support = np.empty(n)
+    i, placed = 0, present
+    for g in grid:
+        if not placed and centre < g:
+            support[i] = centre
+            i += 1
+            placed = True
+        support[i] = g
+        i += 1
+    if not placed:
+        support[i] = centre
+    weights = np.zeros(n)
+    total = 0.0
+    for j in range(n):
+        if spread <= 0.0:
+            weights[j] = 1.0 if support[j] == centre else 0.0
+        else:
+            z = (support[j] - centre) / spread
+            weights[j] = math.exp(-0.5 * z * z)
+        total += weights[j]
+    return support, weights / total
+
+
+@njit(cache=True)
+def types(
+    centre_d: float, centre_w: float, spread: float
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """The other's possible types ``(d, w)`` and the log prior over them, flat arrays."""
+    sd, pd = _prior(centre_d, spread, RESERVATION_GRID)
+    sw, pw = _prior(centre_w, spread, WALK_GRID)
+    n = sd.size * sw.size
+    d, w, log_post = np.empty(n), np.empty(n), np.empty(n)
+    for i in range(sd.size):
+        for j in range(sw.size):
+            t = i * sw.size + j
+            d[t], w[t] = sd[i], sw[j]
+            p = pd[i] * pw[j]
+            log_post[t] = math.log(p) if p > 0.0 else -math.inf
+    return d, w, log_post
+
+
+@njit(cache=True)
+def posterior_means(
+    log_post: FloatArray, d: FloatArray, w: FloatArray
+) -> tuple[float, float, float]:
+    """Posterior means of the other's reservation, readiness to walk and breakdown point."""
+    top = log_post.max()
+    total = mean_d = mean_w = mean_b = 0.0
+    for t in range(log_post.size):
+        p = math.exp(log_post[t] - top)
+        total += p
+        mean_d += p * d[t]
+        mean_w += p * w[t]
+        mean_b += p * (w[t] * d[t])
+    return mean_d / total, mean_w / total, mean_b / total
+
+
+@njit(cache=True)
+def learn_offer(
+    log_post: FloatArray,
+    d: FloatArray,
+    w: FloatArray,
+    u_op_offer: float,
+    seen_move: bool,
+    held: bool,
+    u_op_own: float,
+    u_op_faced: float,
+    u_me_faced: float,
+    u_me_own: float,
+    breakdown_me: float,
+    noise: float,
+    temperature: float,
+) -> None:
+    """Bayes' rule for one offer of the other side, in place (module docstring).
+
+    ``u_op_offer``: the offer's value to the other. With ``seen_move``, the offer answered
+    this side's offer ``faced`` after the other's own offer ``own``, and ``held`` says whether
+    it kept its demand (``u_op_*``: values to the other, ``u_me_*``: to this side).
+    """
+    r_me = risk(u_me_faced, u_me_own, breakdown_me) if seen_move else 0.0
+    for t in range(log_post.size):
+        lik = noise if d[t] > u_op_offer + TOLERANCE else 1.0
+        if seen_move:
+            r_op = risk(u_op_own, u_op_faced, w[t] * d[t])
+            if r_op == math.inf and r_me == math.inf:
+                gap = 0.0
+            elif r_op == math.inf:
+                gap = 50.0
+            elif r_me == math.inf:
+                gap = -50.0
+            else:
+                gap = min(max((r_op - r_me) / temperature, -50.0), 50.0)
+            p_hold = noise + (1.0 - 2.0 * noise) / (1.0 + math.exp(-gap))
+            lik *= p_hold if held else 1.0 - p_hold
+        log_post[t] += math.log(max(lik, 1e-300))
+
+
+@njit(cache=True)
+def learn_walk_out(
+    log_post: FloatArray, d: FloatArray, w: FloatArray, u_op_left: float, noise: float
+) -> None:
+    """Bayes' rule for a walk-out from an offer worth ``u_op_left`` to the other, in place."""
+    for t in range(log_post.size):
+        lik = max(w[t], noise) if u_op_left < d[t] else noise
+        log_post[t] += math.log(lik)
+
+
+@njit(cache=True)
+def zeuthen_offer(
+    u: FloatArray,
+    u_op: FloatArray,
+    reservation: float,
+    breakdown_me: float,
+    breakdown_op: float,
+    own: int,
+    standing: int,
+) -> int:
+    """The next offer: hold ``own``, or make the smallest concession that shifts the duty.
+
+    ``own`` is this side's last offer and ``standing`` the other's (−1: none yet). Outcomes it
+    may offer are worth at least its ``reservation`` and give both sides at least their
+    breakdown points; among equals it picks the best for the other, then the lowest index. If
+    none does, it opens with the most it can give the other (worth its reservation to itself),
+    and with its best outright if no outcome is worth its reservation.
+    With ``standing`` ≥ 0 and no concession shifting the duty it returns ``standing`` (the
+    offer on the table maximises the Nash product: accept it), or ``own`` if it may not.
+    """
+    if own < 0:  # the opening: the best outcome it may offer
+        own = _best_for_me(u, u_op, reservation, breakdown_me, breakdown_op, math.inf, -math.inf)
+        if own < 0:  # none leaves the other its breakdown point: come as close as it can
+            own = _most_for_them(u, u_op, reservation)
+    if standing < 0:
+        return own
+    np_own = _nash(u, u_op, reservation, breakdown_me, breakdown_op, own)
+    np_standing = _nash(u, u_op, reservation, breakdown_me, breakdown_op, standing)
+    if np_own > np_standing:
+        return own  # the other side risks less: it must concede
+    best = _best_for_me(u, u_op, reservation, breakdown_me, breakdown_op, u[own], np_standing)
+    if best >= 0:
+        return best
+    # nothing shifts the duty: the offer on the table maximises the Nash product
+    return standing if np_standing > -math.inf else own
+
+
+@njit(cache=True)
+def _most_for_them(u: FloatArray, u_op: FloatArray, reservation: float) -> int:
+    """The best outcome for the other among those worth its ``reservation`` to this side (ties:
+    best for this side, then lowest index); its own best outright if none is."""
+    best, best_op, best_u = -1, -math.inf, -math.inf
+    for j in range(u.size):
+        if u[j] < reservation or u_op[j] < best_op:
+            continue
+        if u_op[j] > best_op or u[j] > best_u:
+            best, best_op, best_u = j, u_op[j], u[j]
+    return best if best >= 0 else int(np.argmax(u))
+
+
+@njit(cache=True)
+def _nash(
+    u: FloatArray,
+    u_op: FloatArray,
+    reservation: float,
+    breakdown_me: float,
+    breakdown_op: float,
+    j: int,
+) -> float:
+    """The Nash product of outcome ``j``; −inf if this side may not offer it."""
+    mine: float = u[j] - breakdown_me
+    theirs: float = u_op[j] - breakdown_op
+    if u[j] < reservation or mine < 0.0 or theirs < 0.0:
+        return -math.inf
+    return mine * theirs
+
+
+@njit(cache=True)
+def _best_for_me(
+    u: FloatArray,
+    u_op: FloatArray,
+    reservation: float,
+    breakdown_me: float,
+    breakdown_op: float,
+    cap: float,
+    above: float,
+) -> int:
+    """The best outcome for itself worth at most ``cap`` to it whose Nash product exceeds
+    ``above`` (ties: best for the other, then lowest index); −1 if none."""
+    best, best_u, best_op = -1, -math.inf, -math.inf
+    for j in range(u.size):
+        x = u[j]
+        if x > cap or x < best_u:
+            continue
+        value = _nash(u, u_op, reservation, breakdown_me, breakdown_op, j)
+        if not value > above:
+            continue
+        if x > best_u or u_op[j] > best_op:
+            best, best_u, best_op = j, x, u_op[j]
+    return best
+
+
+@register
+class Zeuthen(Conceding):
+    """Zeuthen's risk rule with beliefs about the other side (see the module docstring)."""
+
+    key: ClassVar[str] = "zeuthen"
+    summary: ClassVar[str] = (
+        "weighs the risk of breakdown (Zeuthen 1930): the side that risks less concedes, just "
+        "enough to shift the duty; learns the other's alternative from play"
+    )
+    traits: ClassVar[Traits] = Traits(
+        stochastic=False,
+        time_dependent=False,
+        uses_opponent_model=True,
+        complete_information=True,  # it knows the other side's utility; beliefs cover the rest
+        rational=True,
+        batch=True,
+        memory=None,
+    )
+    params: ClassVar[Mapping[str, Param]] = {
+        "noise": Param(
+            default=0.05,
+            low=1e-6,
+            high=0.5,
+            doc="how often it expects the other side to break Zeuthen's rule (the likelihood "
+            "of a move its beliefs did not predict)",
+        ),
+        "temperature": Param(
+            default=0.1,
+            low=1e-6,
+            high=10.0,
+            doc="how sharply it expects the other side to follow Zeuthen's rule: the width, in "
+            "risk, over which a hold turns from unlikely to likely",
+        ),
+    }
+    reads_beliefs: ClassVar[bool] = True
+
+    def __init__(self, ctx: Context, rng: np.random.Generator, **params: ParamValue) -> None:
+        super().__init__(ctx, rng, **params)
+        if ctx.opponent is None:
+            raise ValueError("zeuthen needs the opponent's utility (complete information)")
+        me, op = ctx.me, ctx.opponent
+        self.u_op: FloatArray = op.utility.values
+        self.breakdown_me = me.walk_away * me.reservation  # its own breakdown point, D_i
+        belief = me.beliefs
+        if belief is None:  # the truth, for certain
+            self.d, self.w, self.log_post = types(op.reservation, op.walk_away, 0.0)
+        else:
+            self.d, self.w, self.log_post = types(
+                belief.reservation, belief.walk_away, belief.uncertainty
+            )
+        self.noise = float(self.p["noise"])
+        self.temperature = float(self.p["temperature"])
+        self._seen = 0  # how many of the other's offers the beliefs have taken in
+        self.hopeless = not bool((self.u >= me.reservation).any())
+
+    def act(self, state: State) -> Action:
+        """As every conceding strategy; but a side with nothing to gain (no outcome reaches its
+        reservation) leaves at once, whatever its ``walk_away``: it has nothing to offer that it
+        would accept, and leaving pays its reservation."""
+        if self.hopeless:
+            return Action(Move.WALK)
+        return super().act(state)
+
+    def beliefs(self) -> dict[str, float]:
+        """The posterior means: the other's ``reservation``, ``walk_away`` and the breakdown
+        point credited to it, ``breakdown`` = E[w·d]."""
+        mean_d, mean_w, mean_b = posterior_means(self.log_post, self.d, self.w)
+        return {"reservation": mean_d, "walk_away": mean_w, "breakdown": mean_b}
+
+    def posterior(self) -> FloatArray:
+        """The posterior over the other's types, aligned with :attr:`d` and :attr:`w`."""
+        p = np.exp(self.log_post - self.log_post.max())
+        return np.asarray(p / p.sum())
+
+    def _update(self, state: State) -> None:
+        """Take in the other's offers since the last turn (Bayes' rule; module docstring)."""
+        theirs, mine = state.their_offers, state.my_offers
+        they_opened = self.ctx.opener != self.ctx.me.name
+        u, u_op = self.u, self.u_op
+        while self._seen < len(theirs):
+            k = self._seen
+            self._seen += 1
+            offer = theirs[k]
+            j = k - 1 if they_opened else k  # the index of my offer its k-th offer answered
+            seen_move = k >= 1 and 0 <= j < len(mine)
+            faced = mine[j] if seen_move else offer
+            own = theirs[k - 1] if seen_move else offer
+            learn_offer(
+                self.log_post,
+                self.d,
+                self.w,
+                u_op[offer],
+                seen_move,
+                bool(u_op[offer] >= u_op[own]),
+                u_op[own],
+                u_op[faced],
+                u[faced],
+                u[own],
+                self.breakdown_me,
+                self.noise,
+                self.temperature,
+            )
+
+    def saw_walk_out(self, standing: int | None) -> None:
+        """The other side walked away from ``standing``: types that would have, did."""
+        if standing is not None:
+            learn_walk_out(self.log_post, self.d, self.w, self.u_op[standing], self.noise)
+
+    def next_offer(self, state: State) -> int:
+        """Hold, or make the smallest concession that shifts the duty to concede."""
+        self._update(state)
+        breakdown_op = posterior_means(self.log_post, self.d, self.w)[2]
+        return int(
+            zeuthen_offer(
+                self.u,
+                self.u_op,
+                self.ctx.me.reservation,
+                self.breakdown_me,
+                breakdown_op,
+                state.my_offers[-1] if state.my_offers else -1,
+                -1 if state.standing is None else state.standing,
+            )
+        )

@@ -14,10 +14,21 @@ negotiation alone (a test says so).
 
 Where the time goes, and why numba: numpy cannot choose offers without sorting every party's
 outcomes, and that sort alone costs more than a whole negotiation should. So the inner loop is one
-compiled kernel that, per negotiation and side, computes the utilities into a scratch buffer that
-stays in cache, files the outcomes into buckets by utility (a counting sort: no comparisons), and
-then answers each "least demanding offer reaching this aspiration" by looking at about one bucket.
-The set-up (concession curves, walk-away draws) stays in numpy.
+compiled kernel, and it never lists every outcome's utility. An outcome's utility is a partial sum
+over every issue but the last plus the last issue's weighted evaluation, added last (as the
+protocol adds it), and float addition is monotone: for each value of the last issue, outcomes
+taken in the order of their partial sums come in the order of their utilities. Per negotiation
+and side the kernel sorts the longer of the two parts (for 3 issues × 10 values, 100 partial sums
+instead of 1,000 utilities: a counting sort into buckets, then an insertion sort within them) and
+answers each "least demanding offer reaching this aspiration" with one search per value of the
+shorter part (10), each galloping from where the previous answer left it; an answer stands,
+unsearched, while no utility lies between the old aspiration and the new one (about half of the
+turns of ``benchmarks/vs_negmas.py``). On that benchmark the searches take about 45% of the time,
+the partial sums and their sort 30%, the rest of the rounds 10%, and the set-up in numpy 15%
+(concession curves once per distinct (e, k, T), walk-away draws, payoffs, with Python's float
+power only for a discount other than 1). A negotiation with a ``zeuthen`` side is the exception:
+that rule weighs every outcome for both sides (Nash products), so the kernel lists both sides'
+utilities for it, by the same sums.
 """
 
 from __future__ import annotations
@@ -51,7 +62,6 @@ TIME_DEPENDENT, TIT_FOR_TAT, ZEUTHEN = 0, 1, 2
 #: The most types a ``zeuthen`` prior holds (its grid plus the believed values).
 MAX_TYPES = 22 * 6
 ENDED_BY = ("agreement", "walk_away", "deadline")
-BUCKET_SIZE = 4  # outcomes per bucket of the offer index, on average
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -156,24 +166,23 @@ def _curves(
     The curves come from the function the protocol uses, row by row the same operations, so
     aspirations built from them are bit-for-bit those of the one-at-a-time path.
     """
-    horizon = [
-        np.where(s.horizon > 0, s.horizon, p.max_rounds)
-        if not p.deadline
-        else np.full(len(s.e), p.deadline)
-        for s in sides
-    ]
-    keys = np.column_stack(
+    horizon = np.concatenate(
         [
-            np.concatenate([s.e for s in sides]),
-            np.concatenate([s.k for s in sides]),
-            np.concatenate(horizon).astype(np.float64),
+            np.where(s.horizon > 0, s.horizon, p.max_rounds)
+            if not p.deadline
+            else np.full(len(s.e), p.deadline)
+            for s in sides
         ]
-    )
-    distinct, which = np.unique(keys, axis=0, return_inverse=True)
-    curves = concession_curves(
-        distinct[:, 0], distinct[:, 1], distinct[:, 2].astype(np.int64), n_rounds
-    )
-    return curves, which.reshape(2, -1).astype(np.int64)
+    ).astype(np.int64)
+    e, k = np.concatenate([s.e for s in sides]), np.concatenate([s.k for s in sides])
+    order = np.lexsort((horizon, k, e))  # rows with equal (e, k, T) next to each other
+    e, k, horizon = e[order], k[order], horizon[order]
+    new = np.ones(len(order), dtype=bool)
+    new[1:] = (e[1:] != e[:-1]) | (k[1:] != k[:-1]) | (horizon[1:] != horizon[:-1])
+    which = np.empty(len(order), dtype=np.int64)
+    which[order] = np.cumsum(new) - 1
+    curves = concession_curves(e[new], k[new], horizon[new], n_rounds)
+    return curves, which.reshape(2, -1)
 
 
 def _walk_draws(side: BatchSide, p: BatchProblem, name: str, n_rounds: int) -> FloatArray:
@@ -224,52 +233,156 @@ def _utilities(
 
 
 @njit(cache=True)
-def _index(u: FloatArray, start: IntArray, members: IntArray, ids: IntArray, fill: IntArray) -> int:
-    """Counting sort of outcomes into buckets by utility, ascending index within a bucket.
+def _sort(
+    values: FloatArray, y: FloatArray, ids: IntArray, bucket: IntArray, count: IntArray
+) -> None:
+    """``y``: ``values`` in ascending order; ``ids``: their positions in ``values``.
 
-    Bucket ``min(int(x·B), B − 1)`` (clipped at 0) is monotone in ``x``: a lower bucket holds
-    only lower utilities. Returns the best outcome (lowest index among equals).
+    A counting sort into buckets of equal width (``count`` has one more entry than there are
+    buckets, ``bucket`` as many as ``values``): the bucket grows with the value, so buckets come
+    in order and the insertion sort after it only orders values sharing one. Should values crowd
+    into a few buckets, a merge sort takes over.
     """
-    n_buckets = start.size - 1
-    top = n_buckets - 1
-    best, best_idx = -np.inf, 0
-    for j in range(u.size):
-        x = u[j]
-        ids[j] = min(max(int(x * n_buckets), 0), top)
-        if x > best:
-            best, best_idx = x, j
-    start[:] = 0
-    for j in range(u.size):
-        start[ids[j] + 1] += 1
-    for b in range(n_buckets):
-        start[b + 1] += start[b]
-        fill[b] = start[b]
-    for j in range(u.size):
-        b = ids[j]
-        members[fill[b]] = j
-        fill[b] += 1
-    return best_idx
+    n, n_buckets = values.size, count.size - 1
+    lo, hi = values[0], values[0]
+    for x in values:
+        lo, hi = min(lo, x), max(hi, x)
+    scale = (n_buckets - 1) / (hi - lo) if 0.0 < hi - lo < np.inf else 0.0
+    if not scale < np.inf:  # a subnormal spread
+        scale = 0.0
+    count[:] = 0
+    for i in range(n):
+        b = int((values[i] - lo) * scale) if scale > 0.0 else 0
+        bucket[i] = min(max(b, 0), n_buckets - 1)
+        count[bucket[i] + 1] += 1
+    for b in range(n_buckets - 1):
+        count[b + 1] += count[b]
+    for i in range(n):
+        pos = count[bucket[i]]
+        count[bucket[i]] = pos + 1
+        y[pos], ids[pos] = values[i], i
+    shifts = 0
+    for i in range(1, n):
+        x, j = y[i], i
+        if not x < y[j - 1]:
+            continue
+        x_id = ids[i]
+        while j > 0 and x < y[j - 1]:
+            y[j], ids[j] = y[j - 1], ids[j - 1]
+            j -= 1
+        y[j], ids[j] = x, x_id
+        shifts += i - j
+        if shifts > 8 * n:  # crowded buckets: insertion sort would go quadratic
+            ids[:] = np.argsort(values, kind="mergesort")
+            y[:] = values[ids]
+            return
 
 
 @njit(cache=True)
-def _least_above(u: FloatArray, start: IntArray, members: IntArray, goal: float, best: int) -> int:
-    """The least utility reaching ``goal``, lowest index among equals; ``best`` if none does.
+def _offer_index(
+    weights: FloatArray,
+    evaluations: FloatArray,
+    shape: IntArray,
+    head: FloatArray,
+    tail: FloatArray,
+    outer: FloatArray,
+    inner: FloatArray,
+    inner_ids: IntArray,
+    spare: FloatArray,
+    bucket: IntArray,
+    count: IntArray,
+) -> float:
+    """One party's utilities, split at the last addition, ready for :func:`_least_above`.
 
-    The first bucket, from ``goal``'s own upwards, holding a value that reaches ``goal``
-    holds the least such value (buckets are monotone in utility).
+    Outcome ``j · len(tail) + v`` is worth ``head[j] + tail[v]``: ``head`` holds the partial
+    sums over every issue but the last (by :func:`_utilities`, so bit for bit those of the full
+    sum) and ``tail`` the last issue's weighted evaluations, the term the full sum adds last.
+    ``inner`` receives the longer of the two (``head`` if neither is) in ascending order
+    (``inner_ids``: their positions in it) and ``outer`` the other as it is. ``spare``,
+    ``bucket`` and ``count`` are scratch. Returns the best utility.
     """
-    n_buckets = start.size - 1
-    first = min(max(int(goal * n_buckets), 0), n_buckets - 1) if goal > 0.0 else 0
-    for b in range(first, n_buckets):
-        low, low_idx = np.inf, -1
-        for pos in range(start[b], start[b + 1]):
-            j = members[pos]
-            x = u[j]
-            if x >= goal and x < low:  # members are in ascending index order
-                low, low_idx = x, j
-        if low_idx >= 0:
-            return low_idx
-    return best
+    n_tail = tail.size
+    _utilities(weights, evaluations, shape[:-1], head, spare)
+    offset = evaluations.size - n_tail
+    for v in range(n_tail):
+        tail[v] = weights[shape.size - 1] * evaluations[offset + v]
+    longer, shorter = (tail, head) if n_tail > head.size else (head, tail)
+    _sort(longer, inner, inner_ids, bucket, count)
+    outer[:] = shorter
+    top = -np.inf
+    for x in outer:  # float addition is monotone: each value's best pairs with inner's last
+        top = max(top, x + inner[-1])
+    return top
+
+
+@njit(cache=True)
+def _first_reaching(x: float, y: FloatArray, goal: float, hint: int) -> int:
+    """The first position ``q`` with ``x + y[q] >= goal`` in ascending ``y`` (``y.size``: none).
+
+    Float addition is monotone, so positions that reach ``goal`` form a suffix. The search
+    gallops from ``hint`` (the answer to a nearby goal), outwards and then by halving.
+    """
+    n = y.size
+    if hint >= n or x + y[hint] >= goal:  # the answer is at or below hint
+        hi, step = hint, 1
+        lo = hi - step
+        while lo >= 0 and x + y[lo] >= goal:
+            hi = lo
+            step *= 2
+            lo = hi - step
+        lo = max(lo, -1)
+    else:  # above hint
+        lo, step = hint, 1
+        hi = lo + step
+        while hi < n and not x + y[hi] >= goal:
+            lo = hi
+            step *= 2
+            hi = lo + step
+        hi = min(hi, n)
+    while hi - lo > 1:  # lo does not reach goal (or is -1), hi does (or is n)
+        mid = (lo + hi) // 2
+        if x + y[mid] >= goal:
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+@njit(cache=True)
+def _least_above(
+    outer: FloatArray, inner: FloatArray, ids: IntArray, hints: IntArray, n_tail: int, goal: float
+) -> tuple[int, float, float]:
+    """The outcome of least utility reaching ``goal``, lowest index among equals.
+
+    Returns (outcome, its utility, the greatest utility below ``goal``): (-1, inf, ·) if no
+    outcome reaches ``goal``, (·, ·, -inf) if all do. Utilities are ``outer[o] + inner[q]``,
+    laid out by :func:`_offer_index` (``ids``: its ``inner_ids``; ``n_tail``: the last issue's
+    size); for each ``o`` the least reaching one is found by :func:`_first_reaching` from
+    ``hints[o]``, which it updates.
+    """
+    n = inner.size
+    # outcome = head position · n_tail + tail position; outer is the tail unless it is longer
+    stride_outer, stride_inner = (1, n_tail) if outer.size == n_tail else (n_tail, 1)
+    low, low_idx, below = np.inf, -1, -np.inf
+    for o in range(outer.size):
+        x = outer[o]
+        q = _first_reaching(x, inner, goal, hints[o])
+        hints[o] = q
+        if q > 0:
+            below = max(below, x + inner[q - 1])
+        if q == n:
+            continue
+        value = x + inner[q]
+        if low_idx >= 0 and value > low:
+            continue
+        idx = o * stride_outer + ids[q] * stride_inner
+        q += 1
+        while q < n and x + inner[q] == value:  # equal sums: the lowest index
+            idx = min(idx, o * stride_outer + ids[q] * stride_inner)
+            q += 1
+        if low_idx < 0 or value < low or idx < low_idx:
+            low, low_idx = value, idx
+    return low_idx, low, below
 
 
 @njit(cache=True)
@@ -299,33 +412,63 @@ def _play(
     undiscounted utilities of the agreement and ``beliefs[k]`` the ``zeuthen`` sides' final
     beliefs. ``zeuthen[side, k]`` holds a side's :data:`ZEUTHEN_FIELDS`. Mirrors
     :meth:`Conceding.act <negsim.negotiation.strategies.base.Conceding.act>` (and
-    :class:`~negsim.negotiation.strategies.zeuthen.Zeuthen`) step by step.
+    :class:`~negsim.negotiation.strategies.zeuthen.Zeuthen`) step by step. Side ``s`` values
+    outcome ``o`` at ``head[s, o // n_tail] + tail[s, o % n_tail]`` (see :func:`_offer_index`);
+    in a negotiation with a ``zeuthen`` side, which weighs every outcome for both sides, the
+    kernel also fills ``u`` with every outcome's utility (:func:`_utilities`, the same sums).
     """
-    n_out = 1
-    for size in shape:
-        n_out *= size
-    n_buckets = max(n_out // BUCKET_SIZE, 1)
-    u = np.empty((2, n_out))
-    spare = np.empty(n_out)
-    start = np.empty((2, n_buckets + 1), dtype=np.int64)
-    fill = np.empty(n_buckets, dtype=np.int64)
-    members = np.empty((2, n_out), dtype=np.int64)
-    ids = np.empty(n_out, dtype=np.int64)
+    n_tail = shape[-1]
+    n_head = 1
+    for size in shape[:-1]:
+        n_head *= size
+    n_inner, n_outer = max(n_head, n_tail), min(n_head, n_tail)
+    head = np.empty((2, n_head))
+    tail = np.empty((2, n_tail))
+    outer = np.empty((2, n_outer))
+    inner = np.empty((2, n_inner))
+    inner_ids = np.empty((2, n_inner), dtype=np.int64)
+    hints = np.empty((2, n_outer), dtype=np.int64)
+    spare = np.empty(n_head)
+    bucket = np.empty(n_inner, dtype=np.int64)
+    count = np.empty(2 * n_inner + 1, dtype=np.int64)  # two buckets per value
+    # the last answer of each side: outcome (-1: none), its utility, the greatest utility below
+    found = np.empty(2, dtype=np.int64)
+    reach = np.empty(2)
+    below = np.empty(2)
     best_idx = np.empty(2, dtype=np.int64)
     best = np.empty(2)
     target = np.empty(2)
     streak = np.empty(2, dtype=np.int64)
     seen = np.empty(2, dtype=np.int64)
     last_seen = np.empty(2)
+    # zeuthen: every outcome's utility, both sides (allocated only if a row needs it)
+    n_u = n_head * n_tail if (kind == ZEUTHEN).any() else 1
+    u = np.empty((2, n_u))
+    spare_u = np.empty(n_u)
     type_d = np.empty((2, MAX_TYPES))  # zeuthen: the other's types and the log posterior
     type_w = np.empty((2, MAX_TYPES))
     log_post = np.empty((2, MAX_TYPES))
     n_types = np.zeros(2, dtype=np.int64)
     for k in range(weights.shape[1]):
         for side in range(2):
-            _utilities(weights[side, k], evaluations[side, k], shape, u[side], spare)
-            best_idx[side] = _index(u[side], start[side], members[side], ids, fill)
-            best[side] = u[side, best_idx[side]]
+            top = _offer_index(
+                weights[side, k],
+                evaluations[side, k],
+                shape,
+                head[side],
+                tail[side],
+                outer[side],
+                inner[side],
+                inner_ids[side],
+                spare,
+                bucket,
+                count,
+            )
+            hints[side, :] = n_inner
+            found[side], reach[side], below[side] = _least_above(
+                outer[side], inner[side], inner_ids[side], hints[side], n_tail, top
+            )
+            best_idx[side], best[side] = found[side], reach[side]
             n_types[side] = 0
             if kind[side, k] == ZEUTHEN:
                 z = zeuthen[side, k]
@@ -334,6 +477,9 @@ def _play(
                 type_d[side, : td.size] = td
                 type_w[side, : td.size] = tw
                 log_post[side, : td.size] = tl
+        if n_types[0] > 0 or n_types[1] > 0:
+            for side in range(2):
+                _utilities(weights[side, k], evaluations[side, k], shape, u[side], spare_u)
         target[:] = best
         streak[:] = 0
         seen[:] = 0
@@ -342,9 +488,9 @@ def _play(
         standing = -1
         for turn in range(1, last + 2):
             m = first if (turn - 1) % 2 == 0 else 1 - first
-            um = u[m]
-            value = um[standing] if standing >= 0 else 0.0
+            value = 0.0
             if standing >= 0:
+                value = head[m, standing // n_tail] + tail[m, standing % n_tail]
                 if seen[m] >= 1:
                     streak[m] = streak[m] + 1 if not value > last_seen[m] else 0
                     if kind[m, k] == TIT_FOR_TAT:
@@ -373,19 +519,26 @@ def _play(
                     turn,
                     standing,
                 )
+                nxt_value = u[m, nxt]
             else:
                 if kind[m, k] == TIT_FOR_TAT:
                     aim = target[m]
                 else:  # the protocol's r + (best − r)(1 − f), operation for operation
                     r = reservation[m, k]
                     aim = r + (best[m] - r) * (1.0 - curves[curve_of[m, k], turn - 1])
-                nxt = _least_above(
-                    um, start[m], members[m], aim - ASPIRATION_TOLERANCE, best_idx[m]
-                )
+                goal = aim - ASPIRATION_TOLERANCE
+                if not below[m] < goal <= reach[m]:  # else no utility lies in between
+                    found[m], reach[m], below[m] = _least_above(
+                        outer[m], inner[m], inner_ids[m], hints[m], n_tail, goal
+                    )
+                # the least demanding outcome reaching the aspiration, or the best if none does
+                nxt, nxt_value = (found[m], reach[m]) if found[m] >= 0 else (best_idx[m], best[m])
             if standing >= 0:
-                if value >= um[nxt] and value >= reservation[m, k]:
+                if value >= nxt_value and value >= reservation[m, k]:
                     out[k, 0], out[k, 1], out[k, 3] = standing, 0, turn - 1
-                    agreed_u[k, 0], agreed_u[k, 1] = u[0, standing], u[1, standing]
+                    j, v = standing // n_tail, standing % n_tail
+                    agreed_u[k, 0] = head[0, j] + tail[0, v]
+                    agreed_u[k, 1] = head[1, j] + tail[1, v]
                     break
                 w = walk_away[m, k]
                 if (
@@ -547,12 +700,18 @@ def _zeuthen_fields(sides: tuple[BatchSide, BatchSide], n_neg: int) -> FloatArra
 
 
 def _payoffs(p: BatchProblem, agreed_u: FloatArray, ended: IntArray, rnd: IntArray) -> FloatArray:
-    """Realised payoffs by the protocol's rules (Python float powers, as the protocol uses)."""
+    """Realised payoffs by the protocol's rules (Python float powers, as the protocol uses).
+
+    A discount of 1 needs no power: ``1.0 ** n`` is exactly 1.0.
+    """
     out = np.empty((len(ended), 2))
     for j, side in enumerate((p.a, p.b)):
-        disc = np.array(
-            [d ** (r - 1) for d, r in zip(side.discount.tolist(), rnd.tolist(), strict=True)]
-        )
+        disc = np.ones(len(ended))
+        rows = np.flatnonzero(side.discount != 1.0)
+        disc[rows] = [
+            d ** (r - 1)
+            for d, r in zip(side.discount[rows].tolist(), rnd[rows].tolist(), strict=True)
+        ]
         base = np.where(ended == ENDED_BY.index("agreement"), agreed_u[:, j], side.reservation)
         out[:, j] = np.where(ended == ENDED_BY.index("deadline"), side.reservation, disc * base)
     return out

@@ -168,6 +168,64 @@ def test_batch_honours_the_horizon_parameter_without_deadline() -> None:
     assert_identical([neg], [0])
 
 
+def test_batch_breaks_ties_between_sums_that_round_equal() -> None:
+    """Utilities tie once rounded although their partial sums differ: the lowest index wins.
+
+    a's first issue adds 1e-17, 5e-18 or 0 to the second issue's 0.5, all lost in rounding, so
+    outcomes 1, 3 and 5 are each worth exactly 0.5; the batch path holds them in the order of
+    their partial sums (5, 3, 1), and must still offer outcome 1.
+    """
+    domain = Domain((Issue.discrete("x", ["p", "q", "r"]), Issue.discrete("y", ["lo", "hi"])))
+    tiny = LinearAdditiveUtility(
+        domain=domain, weights=(0.5, 0.5), evaluations=((2e-17, 1e-17, 0.0), (0.0, 1.0))
+    )
+    other = LinearAdditiveUtility(
+        domain=domain, weights=(0.5, 0.5), evaluations=((0.0, 0.5, 1.0), (1.0, 0.0))
+    )
+    negs = [
+        Negotiation(
+            domain=domain,
+            parties=(
+                Party(name="a", utility=tiny, strategy=strategy),
+                Party(name="b", utility=other, strategy="linear"),
+            ),
+            protocol=Protocol(deadline=10),
+        )
+        for strategy in ("boulware", "linear", "tit_for_tat")
+    ]
+    assert negotiate(negs[0], 0).offers[0].outcome == 1
+    assert_identical(negs, [0, 1, 2])
+
+
+def test_batch_with_utilities_crowded_together() -> None:
+    """Utilities crowded into a sliver of their range order as well as spread-out ones.
+
+    Between one outcome worth 0 and one worth 1, 58 lie within 0.001 of 0.5 (in decreasing
+    order), so sorting by bucket leaves them all in one: the batch path's sort changes method.
+    """
+    n = 60
+    domain = Domain((Issue.discrete("x", [f"v{i}" for i in range(n)]),))
+    evals = (0.0, *(0.5 + 1e-3 * (n - 1 - i) / n for i in range(1, n - 1)), 1.0)
+    crowded = LinearAdditiveUtility(domain=domain, weights=(1.0,), evaluations=(evals,))
+    mirrored = LinearAdditiveUtility(
+        domain=domain, weights=(1.0,), evaluations=(tuple(1.0 - e for e in evals),)
+    )
+    pairs = [("linear", "linear"), ("conceder", "boulware"), ("tit_for_tat", "linear")]
+    for opener in "ab":
+        negs = [
+            Negotiation(
+                domain=domain,
+                parties=(
+                    Party(name="a", utility=crowded, strategy=a),
+                    Party(name="b", utility=mirrored, strategy=b),
+                ),
+                protocol=Protocol(deadline=30, opener=opener),
+            )
+            for a, b in pairs
+        ]
+        assert_identical(negs, list(range(len(negs))))
+
+
 @pytest.mark.parametrize(
     "params", [{"no_such_param": 1.0}, {"e": -1.0}, {"k": 2.0}], ids=["unknown", "e<0", "k>1"]
 )

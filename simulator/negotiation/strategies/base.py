@@ -195,7 +195,8 @@ class OfferTable:
     Sorting is ascending by utility, ties by outcome index, so :meth:`least_above` picks the
     outcome closest to (and not below) an aspiration, lowest index first; when no outcome
     reaches the aspiration it picks the best outcome (lowest index among equals). The batch
-    path computes the same function by scanning, so both paths choose identical offers.
+    path computes the same function without sorting every outcome, so both paths choose
+    identical offers.
     """
 
     def __init__(self, u: NDArray[np.float64]) -> None:

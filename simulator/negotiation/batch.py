@@ -401,6 +401,7 @@ def _play(
     zeuthen: FloatArray,
     first: int,
     last: int,
+    deadline: int,
     offers: NDArray[np.int32],
     out: IntArray,
     agreed_u: FloatArray,
@@ -518,6 +519,7 @@ def _play(
                     m,
                     turn,
                     standing,
+                    deadline,
                 )
                 nxt_value = u[m, nxt]
             else:
@@ -577,6 +579,7 @@ def _zeuthen_next(
     m: int,
     turn: int,
     standing: int,
+    deadline: int,
 ) -> int:
     """A ``zeuthen`` side's next offer, as :meth:`Zeuthen.next_offer
     <negsim.negotiation.strategies.zeuthen.Zeuthen.next_offer>` makes it: take in the offer on
@@ -603,9 +606,11 @@ def _zeuthen_next(
             z[0],
             z[1],
         )
-    breakdown_op = posterior_means(lp, d, w)[2]
+    floor_op, _, breakdown_op = posterior_means(lp, d, w)
     mine = played[turn - 3] if turn >= 3 else -1
-    return zeuthen_offer(me, op, reservation, breakdown_me, breakdown_op, mine, standing)
+    return zeuthen_offer(
+        me, op, reservation, floor_op, breakdown_me, breakdown_op, mine, standing, turn, deadline
+    )
 
 
 @njit(cache=True)
@@ -669,6 +674,7 @@ def run_batch(p: BatchProblem) -> BatchResult:
         _zeuthen_fields(sides, n_neg),
         PARTY_NAMES.index(p.opener),
         p.last_round,
+        p.deadline,
         offers,
         out,
         agreed_u,

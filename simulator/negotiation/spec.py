@@ -150,7 +150,11 @@ def _party(file: str | Path, name: str, f: Fields, domain: Domain) -> Party:
     if "beliefs" in f.table:
         if not cls.reads_beliefs:
             readers = [k for k in strategies.keys() if strategies.get(k).reads_beliefs]
-            raise f.error("beliefs", "...", f"only with a strategy that reads them: {readers}")
+            raise f.error(
+                "beliefs",
+                f"given for strategy {cls.key!r}",
+                f"beliefs only for a strategy that reads them: {readers}",
+            )
         b = f.sub("beliefs")
         b.only(BELIEF_KEYS)
         # a belief left out is the truth, filled in once the other party is read

@@ -18,7 +18,8 @@ from negsim.config import ConfigError, Fields, check_name, read_toml
 from negsim.world.network import check_network
 
 NETWORK_KINDS = ("barabasi_albert", "watts_strogatz", "erdos_renyi", "stochastic_block", "file")
-#: Strategies organisations may use for alliance terms (those the batch path plays).
+#: Strategies organisations may use for alliance terms: the batch path plays them all, and
+#: the world has no beliefs to give ``zeuthen`` yet.
 WORLD_STRATEGIES = ("boulware", "linear", "conceder", "hardliner", "tit_for_tat")
 
 

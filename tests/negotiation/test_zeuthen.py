@@ -187,6 +187,25 @@ def test_complete_information_ends_on_the_highest_nash_product(neg: Negotiation)
     assert product == pytest.approx(nash[rational].max(), abs=1e-12)
 
 
+@FAST
+@given(complete_information(), st.sampled_from([0.0, 1.0]), st.sampled_from([0.0, 1.0]))
+def test_readiness_to_walk_sets_the_threat_points(
+    neg: Negotiation, walk_a: float, walk_b: float
+) -> None:
+    """Complete information, any readiness: the agreement maximises the Nash product over the
+    threats (walk_away × reservation) among the outcomes worth both reservations."""
+    a, b = (replace(p, walk_away=w) for p, w in zip(neg.parties, (walk_a, walk_b), strict=True))
+    result = negotiate(replace(neg, parties=(a, b)), 0)
+    ua, ub = a.utility.values, b.utility.values
+    floors = (ua >= a.reservation) & (ub >= b.reservation)
+    if not floors.any():
+        assert result.agreement is None
+        return
+    product = (ua - walk_a * a.reservation) * (ub - walk_b * b.reservation)
+    assert result.agreement is not None
+    assert product[result.agreement] == pytest.approx(product[floors].max(), abs=1e-12)
+
+
 @pytest.mark.parametrize("opener", ["a", "b"])
 def test_pie_split_is_the_nash_split_within_a_grid_step(
     cli: CliRunner, tmp_path: Path, opener: str
@@ -224,29 +243,31 @@ def test_beliefs_at_the_truth_and_certain_play_as_complete_information(
 # --- beliefs: leverage from the counterpart's decisions ---------------------------------------
 
 
-def opening_to_b(cli: CliRunner, tmp_path: Path, **beliefs: float) -> float:
-    summary = play(cli, pie_file(tmp_path / "pie.toml", beliefs_a=beliefs))
-    first = summary["offers"][0]
-    assert first["by"] == "a"
-    return float(first["utilities"]["b"])
+def most_offered_to_b(cli: CliRunner, tmp_path: Path, **beliefs: float) -> float:
+    """The most a offers b over a whole negotiation (no deadline) against a ``zeuthen`` b
+    (alternative 0.4, ready to walk, patient), a's beliefs certain."""
+    file = pie_file(tmp_path / "pie.toml", patience_b=10_000, beliefs_a=beliefs)
+    return max(o["utilities"]["b"] for o in play(cli, file)["offers"] if o["by"] == "a")
 
 
 def test_a_better_alternative_believed_is_offered_more(cli: CliRunner, tmp_path: Path) -> None:
     offers = [
-        opening_to_b(cli, tmp_path, reservation=r, walk_away=1.0, uncertainty=0.0)
+        most_offered_to_b(cli, tmp_path, reservation=r, walk_away=1.0, uncertainty=0.0)
         for r in (0.0, 0.2, 0.4, 0.6)
     ]
     assert offers == sorted(offers) and offers[0] < offers[-1]
 
 
 def test_a_readier_walker_believed_is_offered_more(cli: CliRunner, tmp_path: Path) -> None:
+    """b's alternative is 0.4: a never offers less, but credits b's threat to leave only as far
+    as it believes b ready to: it concedes to the Nash split (0.6) only for a sure walker."""
     offers = [
-        opening_to_b(cli, tmp_path, reservation=0.5, walk_away=w, uncertainty=0.0)
+        most_offered_to_b(cli, tmp_path, reservation=0.4, walk_away=w, uncertainty=0.0)
         for w in (0.0, 0.5, 1.0)
     ]
-    assert offers == sorted(offers) and offers[0] < offers[-1]
-    # a side believed never to leave is credited nothing: offered what a's own gain allows
-    assert offers[0] == pytest.approx(0.0, abs=GRID)
+    assert offers == sorted(offers)
+    assert offers[0] == pytest.approx(0.4, abs=1e-9)
+    assert offers[-1] == pytest.approx(0.6, abs=1e-9)
 
 
 @FAST
@@ -316,11 +337,32 @@ def test_wrong_beliefs_are_corrected_by_play(cli: CliRunner, tmp_path: Path) -> 
 
 
 def test_a_walk_out_is_a_signal(cli: CliRunner, tmp_path: Path) -> None:
-    """An impatient walker leaves a that underestimates it; a's beliefs take the walk-out in."""
+    """An impatient walker leaves a that underestimates it; a's beliefs take the walk-out in:
+    they rise from where play had left them just before it."""
     beliefs = {"reservation": 0.1, "walk_away": 1.0, "uncertainty": 0.3}
-    summary = play(cli, pie_file(tmp_path / "w.toml", patience_b=1, beliefs_a=beliefs))
+    file = pie_file(tmp_path / "w.toml", patience_b=1, beliefs_a=beliefs)
+    summary = play(cli, file)
     assert summary["ended_by"] == "walk_away" and summary["walked_away"] == "b"
-    assert summary["beliefs"]["a"]["reservation"] > 0.3
+    # replay a's side of the same negotiation up to the walk-out
+    neg = load_negotiation(file)
+    a = build_strategies(neg, 0)[0]
+    offers = [o["outcome"]["share_a"] for o in summary["offers"]]
+    index = {v: i for i, v in enumerate(neg.domain.issues[0].values)}
+    trace = [index[v] for v in offers]
+    mine, theirs = trace[0::2], trace[1::2]  # a opened
+    for k in range(len(mine)):
+        a.act(
+            State(
+                round=2 * k + 1,
+                standing=theirs[k - 1] if k else None,
+                my_offers=mine[:k],
+                their_offers=theirs[:k],
+            )
+        )
+    before = a.beliefs()
+    a.saw_walk_out(trace[-1])
+    assert a.beliefs() == summary["beliefs"]["a"]
+    assert a.beliefs()["reservation"] > before["reservation"] + 0.05
 
 
 @st.composite

@@ -6,33 +6,47 @@ Zeuthen (1930), as Harsanyi (1956) read him, and the monotonic concession protoc
 * **Risk.** A side's risk is the share of its gain over breakdown it would lose by taking the
   other's offer instead of its own: ``r_i = (u_i(own) − u_i(theirs)) / (u_i(own) − D_i)``.
   The side whose risk is not greater must concede. Harsanyi's identity makes the rule a
-  comparison of Nash products: ``r_i ≤ r_j`` exactly when
-  ``(u_i(own) − D_i)(u_j(own) − D_j) ≤ (u_i(theirs) − D_i)(u_j(theirs) − D_j)``.
+  comparison of Nash products where both offers leave both sides at least their breakdown
+  points: ``r_i ≤ r_j`` exactly when
+  ``(u_i(own) − D_i)(u_j(own) − D_j) ≤ (u_i(theirs) − D_i)(u_j(theirs) − D_j)``, and the
+  comparison is made that way (exact in floating point); elsewhere the risks are compared
+  (:func:`must_concede`).
 * **Concession.** The side that must concede makes the *smallest* concession that shifts the
-  duty to the other side: among the outcomes whose Nash product exceeds that of the offer on the
-  table, the best for itself (never better than its own last offer: concessions are monotonic).
-  If none exists, the offer on the table maximises the Nash product, and it accepts it.
-  Otherwise it holds its offer. It accepts an offer worth at least its own next offer (AC_next,
-  as every strategy but ``spe``), and never offers or accepts less than its own reservation —
-  unless no outcome reaches it: then there is nothing it would offer or accept, and it leaves
-  at its first turn, whatever its ``walk_away`` (which governs leaving talks that could still
-  pay).
-* **Breakdown points.** ``D_i = walk_away_i × reservation_i``: an alternative a side will not
-  leave for is worth nothing at the table (it can be held to the deadline); one it is sure to
-  take is worth all of its value (it must be offered at least that). Each side knows its own.
-  With complete information both sides use the same two points, so the Nash products decrease
-  on neither side and two ``zeuthen`` players end on the outcome maximising
-  ``(u_a − D_a)(u_b − D_b)`` over the outcomes both can accept (u ≥ reservation): the Nash
-  bargaining solution over the reservations when both would walk. The tests prove it by play.
+  duty to the other side: the best outcome for itself after which the other's risk is the
+  smaller (never better than its own last offer: concessions are monotonic). If none exists,
+  the offer on the table is the best there is, and it accepts it. Otherwise it holds its offer.
+  It accepts an offer worth at least its own next offer (AC_next, as every strategy but
+  ``spe``), and never offers or accepts less than its own reservation — unless no outcome
+  reaches it: then there is nothing it would offer or accept, and it leaves at its first turn,
+  whatever its ``walk_away`` (which governs leaving talks that could still pay).
+* **Floors and threats.** A side never accepts less than its reservation ``d``: that is its
+  *floor*, and it offers the other side no less than the other's floor (what it believes it to
+  be). A side's *breakdown point* in the risk is its threat, ``D = walk_away × d``: an
+  alternative a side will not leave for gives it no leverage at the table (it is still never
+  offered less than its floor, but it is credited nothing beyond it); one it is sure to take
+  counts in full. Each side knows its own. With complete information both sides use the same
+  floors and threats, so two ``zeuthen`` players end on the outcome maximising
+  ``(u_a − D_a)(u_b − D_b)`` among the outcomes worth both floors: the Nash bargaining solution
+  over the reservations when both are ready to walk (``walk_away`` 1). The tests prove it by
+  play. Being ready to walk away is thus leverage, and it acts through the other side's
+  concessions.
+* **Deadlines.** The rule is timeless; a deadline ends it. The party whose offer is the deadline
+  offer makes the best offer for itself that it may make (no better than its last); the party
+  answering it takes anything worth its reservation. With no deadline, the ``max_rounds``
+  cut-off is a safety net. Concessions are one outcome at a time, so on a pie of n steps two
+  ``zeuthen`` players take about n/2 rounds. The rule weighs no cost of delay: under
+  discounting its slow concessions cost both sides.
 
 **Beliefs instead of complete information.** What a party believes about the other side's
 reservation and readiness to walk (a party file's ``[parties.a.beliefs]``, default: the truth)
-is the centre of a prior over the other's *type* ``θ = (d, w)`` on a grid (21 reservations in
-[0, 1] and 5 readinesses, plus the believed values), with spread ``uncertainty`` (a normal
-curve's standard deviation on both axes; 0: the prior is certain, as with complete information,
-and never moves). It credits the other with the breakdown point ``D̂ = E[w·d]`` under its
-posterior and updates the posterior by Bayes' rule after each of the other's offers, modelling
-the other as a ``zeuthen`` player who knows this side's breakdown point:
+is the mean of its prior over the other's *type* ``θ = (d, w)`` on a grid (21 reservations in
+[0, 1] and 5 readinesses, plus the believed values): a normal curve of width ``uncertainty`` on
+each axis, tilted so that its mean is the stated belief (a belief of exactly 0 or 1 with some
+uncertainty keeps the half curve, whose mean lies inside); ``uncertainty`` 0 makes the prior
+certain, as with complete information, and it never moves. It takes the other's floor to be
+``E[d]`` and its threat ``D̂ = E[w·d]`` under its posterior, and updates the posterior by
+Bayes' rule after each of the other's offers, modelling the other as a ``zeuthen`` player who
+knows this side's breakdown point:
 
 * **holding firm or conceding**: a type holds its offer when its risk exceeds this side's —
   softened, the chance of a hold is ``noise + (1 − 2·noise)·σ((r_θ − r_me) / temperature)``
@@ -43,8 +57,9 @@ the other as a ``zeuthen`` player who knows this side's breakdown point:
 * **offers below an alternative**: no rational side offers less than its reservation, so types
   with ``d`` above an offer's value to the other get likelihood ``noise``;
 * **a walk-out** from an offer: types with ``d`` above the offer's value walk with chance ``w``
-  (at least ``noise``), the others only by mistake (``noise``). It ends the talks, so it shows in
-  the beliefs reported at the end — for whoever meets that side next.
+  (at least ``noise``), the others only by mistake (``noise``). It ends the talks, so it shows
+  only in the beliefs reported at the end (``--json``'s ``beliefs``, ``BatchResult.beliefs``),
+  which a caller may carry to the next meeting with that side.
 
 Leverage thus comes from the counterpart's decisions: a side believed to have a better
 alternative, or believed readier to leave, is offered more, and firmness makes it believed.
@@ -61,8 +76,8 @@ Examples:
     >>> import numpy as np
     >>> u_a = np.linspace(0.0, 1.0, 11)  # a pie in tenths: a's share ...
     >>> u_b = 1.0 - u_a  # ... and b's
-    >>> # a's opening (b credited with 0.35): the most a keeps while leaving b that much
-    >>> round(float(u_a[zeuthen_offer(u_a, u_b, 0.2, 0.2, 0.35, -1, -1)]), 3)
+    >>> # a's opening (b's floor believed 0.35): the most a keeps while leaving b that much
+    >>> round(float(u_a[zeuthen_offer(u_a, u_b, 0.2, 0.35, 0.2, 0.35, -1, -1, 1, 0)]), 3)
     0.6
     >>> risk(0.8, 0.5, 0.2), risk(0.8, 0.5, 0.8)
     (0.5, inf)
@@ -117,7 +132,11 @@ def risk(u_own: float, u_theirs: float, breakdown: float) -> float:
 
 @njit(cache=True)
 def _prior(centre: float, spread: float, grid: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """Support (the grid, with the believed value inserted in order) and prior weights."""
+    """Support (the grid, with the believed value inserted in order) and prior weights: a
+    normal curve of width ``spread`` around the belief, tilted so that its mean is the belief
+    (to 1e-12); certain at the belief when ``spread`` is 0. A belief at an end of the range (0
+    or 1) with some uncertainty gets the half curve from that end, whose mean lies inside: a
+    prior whose mean were 0 could never move."""
     present = False
     for g in grid:
         if g == centre:
@@ -135,14 +154,39 @@ def _prior(centre: float, spread: float, grid: FloatArray) -> tuple[FloatArray, 
     if not placed:
         support[i] = centre
     weights = np.zeros(n)
-    total = 0.0
-    for j in range(n):
-        if spread <= 0.0:
+    if spread <= 0.0:
+        for j in range(n):  # certain
             weights[j] = 1.0 if support[j] == centre else 0.0
+        return support, weights
+    # a normal curve around the belief, tilted by exp(λ·x) so that its mean is the belief:
+    # Newton's method on λ (the mean rises with λ; its slope is the variance), kept in a bracket
+    base = np.empty(n)
+    for j in range(n):
+        z = (support[j] - centre) / spread
+        base[j] = -0.5 * z * z
+    low, high, lam = -1e4, 1e4, 0.0
+    tilt = support[0] < centre < support[n - 1]  # at an end: the half curve, its mean inside
+    for _ in range(100 if tilt else 1):
+        top = -math.inf
+        for j in range(n):
+            top = max(top, base[j] + lam * support[j])
+        total = mean = second = 0.0
+        for j in range(n):
+            weights[j] = math.exp(base[j] + lam * support[j] - top)
+            total += weights[j]
+            mean += weights[j] * support[j]
+            second += weights[j] * support[j] * support[j]
+        mean /= total
+        gap = mean - centre
+        if not tilt or abs(gap) < 1e-13:
+            break
+        if gap > 0.0:
+            high = lam
         else:
-            z = (support[j] - centre) / spread
-            weights[j] = math.exp(-0.5 * z * z)
-        total += weights[j]
+            low = lam
+        variance = second / total - mean * mean
+        step = lam - gap / variance if variance > 0.0 else 0.5 * (low + high)
+        lam = step if low < step < high else 0.5 * (low + high)
     return support, weights / total
 
 
@@ -235,36 +279,89 @@ def zeuthen_offer(
     u: FloatArray,
     u_op: FloatArray,
     reservation: float,
+    floor_op: float,
     breakdown_me: float,
     breakdown_op: float,
     own: int,
     standing: int,
+    turn: int,
+    last: int,
 ) -> int:
     """The next offer: hold ``own``, or make the smallest concession that shifts the duty.
 
-    ``own`` is this side's last offer and ``standing`` the other's (−1: none yet). Outcomes it
-    may offer are worth at least its ``reservation`` and give both sides at least their
-    breakdown points; among equals it picks the best for the other, then the lowest index. If
-    none does, it opens with the most it can give the other (worth its reservation to itself),
-    and with its best outright if no outcome is worth its reservation.
-    With ``standing`` ≥ 0 and no concession shifting the duty it returns ``standing`` (the
-    offer on the table maximises the Nash product: accept it), or ``own`` if it may not.
+    ``own`` is this side's last offer and ``standing`` the other's (−1: none yet); ``turn`` is
+    the round and ``last`` the deadline (0: none). It may offer the outcomes worth at least its
+    ``reservation`` to itself and at least ``floor_op`` (the other's reservation, as it believes
+    it) to the other; among equals it picks the best for the other, then the lowest index. If
+    none is, it opens with the most it can give the other, and with its best outright if no
+    outcome is worth its reservation. Who must concede is Zeuthen's comparison of risks over the
+    breakdown points ``breakdown_me`` and ``breakdown_op`` (:func:`must_concede`). With no
+    concession shifting the duty it returns ``standing`` if that is worth its reservation (the
+    offer on the table is the best there is: accept it), else ``own``.
+
+    At a deadline no risk is left to weigh: if the deadline offer is its own, it offers the best
+    outcome for itself that it may offer (never better than its last: concessions are
+    monotonic); if it answers the deadline offer, it takes any offer worth its reservation.
     """
+    if last > 0 and turn > last:  # the deadline offer: take it if it beats breakdown
+        if standing >= 0 and u[standing] >= reservation:
+            return standing
+        return int(np.argmax(u))
     if own < 0:  # the opening: the best outcome it may offer
-        own = _best_for_me(u, u_op, reservation, breakdown_me, breakdown_op, math.inf, -math.inf)
-        if own < 0:  # none leaves the other its breakdown point: come as close as it can
+        own = _best_for_me(u, u_op, reservation, floor_op, math.inf, breakdown_me, breakdown_op, -1)
+        if own < 0:  # none: come as close as it can
             own = _most_for_them(u, u_op, reservation)
     if standing < 0:
         return own
-    np_own = _nash(u, u_op, reservation, breakdown_me, breakdown_op, own)
-    np_standing = _nash(u, u_op, reservation, breakdown_me, breakdown_op, standing)
-    if np_own > np_standing:
+    if last > 0 and turn == last:  # the deadline offer: the best it may offer, if any
+        final = _best_for_me(u, u_op, reservation, floor_op, u[own], breakdown_me, breakdown_op, -1)
+        return final if final >= 0 else own
+    if _may_offer(u, u_op, reservation, floor_op, own) and not must_concede(
+        u, u_op, own, standing, breakdown_me, breakdown_op
+    ):
         return own  # the other side risks less: it must concede
-    best = _best_for_me(u, u_op, reservation, breakdown_me, breakdown_op, u[own], np_standing)
+    best = _best_for_me(
+        u, u_op, reservation, floor_op, u[own], breakdown_me, breakdown_op, standing
+    )
     if best >= 0:
         return best
-    # nothing shifts the duty: the offer on the table maximises the Nash product
-    return standing if np_standing > -math.inf else own
+    # nothing shifts the duty: the offer on the table is the best there is
+    return standing if u[standing] >= reservation else own
+
+
+@njit(cache=True)
+def must_concede(
+    u: FloatArray,
+    u_op: FloatArray,
+    own: int,
+    standing: int,
+    breakdown_me: float,
+    breakdown_op: float,
+) -> bool:
+    """Zeuthen's rule: this side must concede when its risk is not greater than the other's.
+
+    Where both offers give both sides at least their breakdown points the comparison is
+    Harsanyi's, of Nash products (exact in floating point); otherwise the risks themselves
+    (:func:`risk`), so a side whose offer on the table falls below its breakdown point risks
+    more than all its gain and holds.
+    """
+    gain_me: float = u[own] - breakdown_me
+    left_me: float = u[standing] - breakdown_me
+    gain_op: float = u_op[standing] - breakdown_op
+    left_op: float = u_op[own] - breakdown_op
+    if left_me >= 0.0 and left_op >= 0.0:
+        return gain_me * left_op <= left_me * gain_op
+    return risk(u[own], u[standing], breakdown_me) <= risk(u_op[standing], u_op[own], breakdown_op)
+
+
+@njit(cache=True)
+def _may_offer(
+    u: FloatArray, u_op: FloatArray, reservation: float, floor_op: float, j: int
+) -> bool:
+    """Whether outcome ``j`` is worth its reservation to this side and ``floor_op`` to the other."""
+    mine: float = u[j]
+    theirs: float = u_op[j]
+    return mine >= reservation and theirs >= floor_op
 
 
 @njit(cache=True)
@@ -281,41 +378,25 @@ def _most_for_them(u: FloatArray, u_op: FloatArray, reservation: float) -> int:
 
 
 @njit(cache=True)
-def _nash(
-    u: FloatArray,
-    u_op: FloatArray,
-    reservation: float,
-    breakdown_me: float,
-    breakdown_op: float,
-    j: int,
-) -> float:
-    """The Nash product of outcome ``j``; −inf if this side may not offer it."""
-    mine: float = u[j] - breakdown_me
-    theirs: float = u_op[j] - breakdown_op
-    if u[j] < reservation or mine < 0.0 or theirs < 0.0:
-        return -math.inf
-    return mine * theirs
-
-
-@njit(cache=True)
 def _best_for_me(
     u: FloatArray,
     u_op: FloatArray,
     reservation: float,
+    floor_op: float,
+    cap: float,
     breakdown_me: float,
     breakdown_op: float,
-    cap: float,
-    above: float,
+    standing: int,
 ) -> int:
-    """The best outcome for itself worth at most ``cap`` to it whose Nash product exceeds
-    ``above`` (ties: best for the other, then lowest index); −1 if none."""
+    """The best outcome for itself that it may offer, worth at most ``cap`` to it and, with
+    ``standing`` ≥ 0, shifting the duty to concede to the other side (ties: best for the other,
+    then lowest index); −1 if none."""
     best, best_u, best_op = -1, -math.inf, -math.inf
     for j in range(u.size):
         x = u[j]
-        if x > cap or x < best_u:
+        if x > cap or x < best_u or not _may_offer(u, u_op, reservation, floor_op, j):
             continue
-        value = _nash(u, u_op, reservation, breakdown_me, breakdown_op, j)
-        if not value > above:
+        if standing >= 0 and must_concede(u, u_op, j, standing, breakdown_me, breakdown_op):
             continue
         if x > best_u or u_op[j] > best_op:
             best, best_u, best_op = j, x, u_op[j]
@@ -333,7 +414,7 @@ class Zeuthen(Conceding):
     )
     traits: ClassVar[Traits] = Traits(
         stochastic=False,
-        time_dependent=False,
+        time_dependent=True,  # only at a deadline (see zeuthen_offer)
         uses_opponent_model=True,
         complete_information=True,  # it knows the other side's utility; beliefs cover the rest
         rational=True,
@@ -433,15 +514,18 @@ class Zeuthen(Conceding):
     def next_offer(self, state: State) -> int:
         """Hold, or make the smallest concession that shifts the duty to concede."""
         self._update(state)
-        breakdown_op = posterior_means(self.log_post, self.d, self.w)[2]
+        floor_op, _, breakdown_op = posterior_means(self.log_post, self.d, self.w)
         return int(
             zeuthen_offer(
                 self.u,
                 self.u_op,
                 self.ctx.me.reservation,
+                floor_op,
                 self.breakdown_me,
                 breakdown_op,
                 state.my_offers[-1] if state.my_offers else -1,
                 -1 if state.standing is None else state.standing,
+                state.round,
+                self.ctx.deadline,
             )
         )

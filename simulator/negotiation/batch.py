@@ -33,7 +33,7 @@ utilities for it, by the same sums.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -723,67 +723,92 @@ def _payoffs(p: BatchProblem, agreed_u: FloatArray, ended: IntArray, rnd: IntArr
     return out
 
 
-def side_from_negotiations(negs: Sequence[Negotiation], which: int) -> BatchSide:
-    """One side of a batch from negotiations (party ``which``: 0 = a, 1 = b).
+@dataclass(frozen=True, kw_only=True)
+class Player:
+    """How the kernel plays one registered strategy with given parameters: its kind and the
+    per-row fields of a :class:`BatchSide` that the strategy sets (zeuthen's beliefs aside)."""
+
+    kind: int
+    e: float = 0.0
+    k: float = 0.0
+    horizon: int = 0
+    generosity: float = 0.0
+    noise: float = 0.0
+    temperature: float = 0.0
+
+
+def player(key: str, given: Mapping[str, object] | None = None, field: str = "params") -> Player:
+    """The batch kernel's view of strategy ``key`` with parameters ``given`` (checked by the
+    strategy, defaults from the registry; ``field`` names them in errors).
 
     Raises ValueError for a strategy (or parameter) the batch path does not play, and
     :class:`~negsim.negotiation.strategies.base.StrategyError` (a ValueError) for a parameter
     the strategy itself rejects.
+
+    Examples:
+        >>> player("boulware").e, player("tit_for_tat", {"generosity": 0.01}).generosity
+        (0.2, 0.01)
     """
+    cls = strategies.get(key)
+    params = {n: spec.default for n, spec in cls.params.items()} | cls.resolve_params(
+        given or {}, field
+    )
+    horizon = int(params.get("horizon", 0))
+    if issubclass(cls, TitForTat):
+        return Player(kind=TIT_FOR_TAT, horizon=horizon, generosity=float(params["generosity"]))
+    if issubclass(cls, Zeuthen):
+        return Player(
+            kind=ZEUTHEN,
+            horizon=horizon,
+            noise=float(params["noise"]),
+            temperature=float(params["temperature"]),
+        )
+    if (
+        issubclass(cls, TimeDependent)
+        and cls.traits.batch
+        and params.get("opponent_model", "none") == "none"
+    ):
+        hard = cls.key == "hardliner"
+        return Player(
+            kind=TIME_DEPENDENT,
+            horizon=horizon,
+            e=0.0 if hard else float(params["e"]),
+            k=0.0 if hard else float(params["k"]),
+        )
+    raise ValueError(f"strategy {key!r} with {dict(given or {})} has no batch path")
+
+
+def side_from_negotiations(negs: Sequence[Negotiation], which: int) -> BatchSide:
+    """One side of a batch from negotiations (party ``which``: 0 = a, 1 = b); errors as
+    :func:`player`'s."""
     members = [neg.parties[which] for neg in negs]
     others = [neg.parties[1 - which] for neg in negs]
-    kinds, e, k, g, h = [], [], [], [], []
-    z = np.zeros((len(members), len(ZEUTHEN_FIELDS)))
+    players = [player(p.strategy, p.params, f"parties.{p.name}.params") for p in members]
+    beliefs = np.zeros((len(members), 3))
     for row, (party, other) in enumerate(zip(members, others, strict=True)):
-        cls = strategies.get(party.strategy)
-        given = cls.resolve_params(party.params, f"parties.{party.name}.params")
-        params = {n: spec.default for n, spec in cls.params.items()} | given
-        h.append(int(params.get("horizon", 0)))
-        if issubclass(cls, TitForTat):
-            kinds.append(TIT_FOR_TAT)
-            e.append(0.0)
-            k.append(0.0)
-            g.append(float(params["generosity"]))
-        elif issubclass(cls, Zeuthen):
-            kinds.append(ZEUTHEN)
-            e.append(0.0)
-            k.append(0.0)
-            g.append(0.0)
-            b = party.beliefs
-            z[row] = (
-                float(params["noise"]),
-                float(params["temperature"]),
-                other.reservation if b is None else b.reservation,
-                other.walk_away if b is None else b.walk_away,
-                0.0 if b is None else b.uncertainty,
-            )
-        elif (
-            issubclass(cls, TimeDependent)
-            and cls.traits.batch
-            and params.get("opponent_model", "none") == "none"
-        ):
-            kinds.append(TIME_DEPENDENT)
-            hard = cls.key == "hardliner"
-            e.append(0.0 if hard else float(params["e"]))
-            k.append(0.0 if hard else float(params["k"]))
-            g.append(0.0)
-        else:
-            raise ValueError(
-                f"strategy {party.strategy!r} with {dict(party.params)} has no batch path"
-            )
+        b = party.beliefs
+        beliefs[row] = (
+            (other.reservation, other.walk_away, 0.0)
+            if b is None
+            else (b.reservation, b.walk_away, b.uncertainty)
+        )
     return BatchSide(
         weights=np.array([party.utility.weights for party in members]),
         evaluations=np.array([np.concatenate(party.utility.evaluations) for party in members]),
-        kind=np.asarray(kinds, dtype=np.int64),
-        e=np.asarray(e),
-        k=np.asarray(k),
-        horizon=np.asarray(h, dtype=np.int64),
-        generosity=np.asarray(g),
+        kind=np.asarray([pl.kind for pl in players], dtype=np.int64),
+        e=np.asarray([pl.e for pl in players]),
+        k=np.asarray([pl.k for pl in players]),
+        horizon=np.asarray([pl.horizon for pl in players], dtype=np.int64),
+        generosity=np.asarray([pl.generosity for pl in players]),
         reservation=np.asarray([party.reservation for party in members]),
         discount=np.asarray([party.discount for party in members]),
         walk_away=np.asarray([party.walk_away for party in members]),
         patience=np.asarray([party.patience for party in members], dtype=np.int64),
-        **{name: z[:, f].copy() for f, name in enumerate(ZEUTHEN_FIELDS)},
+        noise=np.asarray([pl.noise for pl in players]),
+        temperature=np.asarray([pl.temperature for pl in players]),
+        belief_reservation=beliefs[:, 0].copy(),
+        belief_walk_away=beliefs[:, 1].copy(),
+        belief_uncertainty=beliefs[:, 2].copy(),
     )
 
 

@@ -14,10 +14,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from negsim.negotiation.batch import (
-    TIME_DEPENDENT,
-    TIT_FOR_TAT,
     BatchProblem,
     BatchSide,
+    player,
     run_batch,
     side_utilities,
 )
@@ -32,7 +31,10 @@ _LEAD = np.array([1.0, 0.7, 0.0])  # a-led, joint, b-led, from a's side
 #: Evaluations of each side's 20 issue values, in issue order.
 EVAL_A = np.concatenate([SPLIT, _OWN_COMMIT, _PARTNER_COMMIT, _LEAD])
 EVAL_B = np.concatenate([SPLIT[::-1], _PARTNER_COMMIT, _OWN_COMMIT, _LEAD[::-1]])
-_E = {"boulware": 0.2, "linear": 1.0, "conceder": 5.0, "hardliner": 0.0, "tit_for_tat": 0.0}
+#: Strategy parameters the world gives its negotiators (registry defaults otherwise), and
+#: how many non-improving offers an organisation tolerates before walking away.
+TERMS_PARAMS: dict[str, dict[str, object]] = {"tit_for_tat": {"generosity": 0.01}}
+TERMS_PATIENCE = 2
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -62,19 +64,25 @@ def _side(
     w = orgs.interests[idx]  # (split, own commitment, partner's commitment, governance)
     weights = w if role_a else w[:, [0, 2, 1, 3]]
     n = len(idx)
-    keys = orgs.strategy[idx]
+    keys, which = np.unique(orgs.strategy[idx], return_inverse=True)
+    # each strategy as the core's registry defines it (one lookup per distinct key)
+    players = [player(str(key), TERMS_PARAMS.get(str(key)), f"strategy {key}") for key in keys]
+
+    def column(name: str) -> NDArray[np.float64]:
+        return np.array([float(getattr(pl, name)) for pl in players])[which]
+
     return BatchSide(
         weights=np.ascontiguousarray(weights),
         evaluations=np.tile(EVAL_A if role_a else EVAL_B, (n, 1)),
-        kind=np.where(keys == "tit_for_tat", TIT_FOR_TAT, TIME_DEPENDENT).astype(np.int64),
-        e=np.array([_E[str(k)] for k in keys]) * pace,
-        k=np.zeros(n),
-        horizon=np.zeros(n, dtype=np.int64),
-        generosity=np.where(keys == "tit_for_tat", 0.01 * pace, 0.0),
+        kind=np.array([pl.kind for pl in players], dtype=np.int64)[which],
+        e=column("e") * pace,
+        k=column("k"),
+        horizon=np.array([pl.horizon for pl in players], dtype=np.int64)[which],
+        generosity=column("generosity") * pace,
         reservation=reservation,
         discount=np.ones(n),
         walk_away=np.round(orgs.walk_away[idx]),  # walks or stays: no coin needed in the batch
-        patience=np.full(n, 2, dtype=np.int64),
+        patience=np.full(n, TERMS_PATIENCE, dtype=np.int64),
     )
 
 

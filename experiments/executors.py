@@ -229,7 +229,8 @@ class DaskExecutor:
                     n_workers=workers,
                     threads_per_worker=1,
                     processes=True,
-                    dashboard_address=None,
+                    # a free port: None still means 8787, taken by any other cluster here
+                    dashboard_address=":0",
                     silence_logs=40,
                 )
                 self._client = Client(self._cluster)

@@ -232,7 +232,7 @@ class AllianceModel(Model):
         return broke
 
     def review(self) -> None:
-        """Review, then restructure or exit (:func:`~negsim.world.reviews.review`)."""
+        """Review, then restructure or exit (:meth:`~negsim.world.reviews.Reviews.review`)."""
         if self.config.review.enabled:
             self.reviews.review(self.started_alive(), self._end_gracefully)
 

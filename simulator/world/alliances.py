@@ -23,8 +23,8 @@ CAUSES: dict[str, str] = {
         "realised less than ``review.goal`` of what it expected (see ``failed``)"
     ),
     "relationship": (
-        "the relationship broke, messily: a partner's trust account fell to half the trust "
-        "bound below zero (``-trust.bound / 2``)"
+        "the relationship broke, messily: a partner's trust account fell to "
+        "``-trust.break_level × trust.bound`` (half the bound below zero by default)"
     ),
     "underperformed": (
         "ended early, gracefully, by a review: a partner realised less than "

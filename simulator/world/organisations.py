@@ -49,7 +49,11 @@ class Organisations:
 def draw_organisations(
     section: OrganisationsSection, n: int, block: IntArray, rng: np.random.Generator
 ) -> Organisations:
-    """Draw ``n`` organisations; every draw comes from ``rng`` in a fixed order."""
+    """Draw ``n`` organisations; every draw comes from ``rng`` in a fixed order.
+
+    Interests are Dirichlet(``interests_concentration``) over the four terms issues; walk-away,
+    disclosure, effort, risk tolerance and coherence are normal around the section's mean with
+    its ``*_spread``, clipped to [0, 1] (effort to [``effort_floor``, 1])."""
     keys = sorted(section.strategies)
     mix = np.array([section.strategies[k] for k in keys], dtype=np.float64)
     values = rng.normal(size=(n, section.value_dims))
@@ -57,15 +61,19 @@ def draw_organisations(
     return Organisations(
         capabilities=rng.random((n, section.capability_dims)),
         values=values,
-        interests=rng.dirichlet(np.full(4, 2.0), n),
+        interests=rng.dirichlet(np.full(4, section.interests_concentration), n),
         strategy=np.asarray(keys)[rng.choice(len(keys), size=n, p=mix / mix.sum())],
         reservation=np.full(n, section.reservation),
-        walk_away=np.clip(rng.normal(section.walk_away, 0.15, n), 0.0, 1.0),
-        disclosure=np.clip(rng.normal(section.disclosure, 0.15, n), 0.0, 1.0),
-        effort=np.clip(rng.normal(section.effort, 0.1, n), 0.1, 1.0),
+        walk_away=np.clip(rng.normal(section.walk_away, section.walk_away_spread, n), 0.0, 1.0),
+        disclosure=np.clip(rng.normal(section.disclosure, section.disclosure_spread, n), 0.0, 1.0),
+        effort=np.clip(
+            rng.normal(section.effort, section.effort_spread, n), section.effort_floor, 1.0
+        ),
         capacity=np.full(n, section.capacity, dtype=np.int64),
-        risk_tolerance=np.clip(rng.normal(section.risk_tolerance, 0.15, n), 0.0, 1.0),
-        coherence=np.clip(rng.normal(section.coherence, 0.1, n), 0.0, 1.0),
+        risk_tolerance=np.clip(
+            rng.normal(section.risk_tolerance, section.risk_tolerance_spread, n), 0.0, 1.0
+        ),
+        coherence=np.clip(rng.normal(section.coherence, section.coherence_spread, n), 0.0, 1.0),
         reputation=np.ones(n),
         block=block,
     )

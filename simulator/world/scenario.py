@@ -63,6 +63,14 @@ class OrganisationsSection:
     effort: float = 0.8
     risk_tolerance: float = 0.5
     coherence: float = 0.8
+    interests_concentration: float = 2.0  # Dirichlet α of the weights over the terms issues
+    walk_away_spread: float = 0.15  # standard deviation of walk_away around its mean
+    disclosure_spread: float = 0.15  # ... of disclosure
+    effort_spread: float = 0.1  # ... of effort
+    effort_floor: float = 0.1  # the lowest effort an organisation puts in
+    risk_tolerance_spread: float = 0.15  # ... of risk_tolerance
+    coherence_spread: float = 0.1  # ... of coherence
+    pace_floor: float = 0.05  # the slowest pace of concession (exponent multiplier) a side keeps
     strategies: Mapping[str, float] = field(
         default_factory=lambda: {"boulware": 0.3, "linear": 0.4, "conceder": 0.3}
     )
@@ -84,6 +92,7 @@ class ValueSection(Mechanism):
     compatibility: float = 1.0
     noise: float = 0.2
     trust_from_compatibility: float = 0.1  # opening trust per unit of value similarity
+    compatibility_floor: float = 0.05  # the least compatible pair keeps this share of its value
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -108,6 +117,7 @@ class TrustSection(Mechanism):
     ties: int = 1  # people-level ties per alliance: each meeting deposits once per tie (002)
     tie_cost: float = 0.02  # monthly value each tie beyond the first costs the alliance
     resentment: float = 0.01  # withdrawn monthly per unit of unequal commitment (B-team)
+    break_level: float = 0.5  # an account at or below -break_level · bound breaks the alliance
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -154,6 +164,7 @@ class ShirkingSection(Mechanism):
         0.05  # a missed milestone: trust the victim withdraws when its partner shirks
     )
     kept_deposit: float = 0.005  # a kept commitment: monthly trust a partner who delivers earns
+    effort_kept: float = 0.5  # share of its work a shirking partner still delivers
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -164,6 +175,7 @@ class ReviewSection(Mechanism):
     goal: float = 0.9  # an alliance missed its goal if it realised less than this of expected
     restructure_step: float = 0.1  # split moved towards a short partner at a review (0 = never)
     alternative_margin: float = 2.0  # leave when a free neighbour promises 1 + this times more
+    first_after: float = 0.5  # reviews skip alliances run less than this share of an interval
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -291,6 +303,18 @@ RANGES: dict[tuple[str, str], tuple[float, float]] = {
     ("organisations", "disclosure"): (0, 1),
     ("organisations", "risk_tolerance"): (0, 1),
     ("organisations", "coherence"): (0, 1),
+    ("organisations", "interests_concentration"): (0.01, 1000),
+    ("organisations", "walk_away_spread"): (0, 1),
+    ("organisations", "disclosure_spread"): (0, 1),
+    ("organisations", "effort_spread"): (0, 1),
+    ("organisations", "effort_floor"): (0, 1),
+    ("organisations", "risk_tolerance_spread"): (0, 1),
+    ("organisations", "coherence_spread"): (0, 1),
+    ("organisations", "pace_floor"): (0.001, 10),
+    ("value", "compatibility_floor"): (0, 1),
+    ("trust", "break_level"): (0, 1),
+    ("shirking", "effort_kept"): (0, 1),
+    ("review", "first_after"): (0, 1),
     ("risk", "tolerance_effect"): (0, 1),
     ("messages", "rate"): (0, 1),
     ("competition", "gain"): (0, 1),

@@ -34,12 +34,14 @@ def stance(
     past_trust: FloatArray,
     competition: CompetitionSection,
     disclosure: DisclosureSection,
+    pace_floor: float,
 ) -> Stance:
     """Each side's alternative and pace of concession for the pairs (a[i], b[i]).
 
     ``rivals_*`` count the other suitors courting each side in this search; ``eagerness_*``
     (in [0, 1]) how much each side wants this deal; ``past_trust`` the pair's trust balance when
-    they last worked together (0 if never).
+    they last worked together (0 if never); ``pace_floor`` the slowest pace either side keeps
+    (``organisations.pace_floor``).
     """
     st = plain_stance(orgs, a, b)
     res_a, res_b = st.reservation_a.copy(), st.reservation_b.copy()
@@ -63,6 +65,6 @@ def stance(
     return Stance(
         reservation_a=np.minimum(res_a, 1.0),
         reservation_b=np.minimum(res_b, 1.0),
-        concession_a=np.maximum(pace_a, 0.05),
-        concession_b=np.maximum(pace_b, 0.05),
+        concession_a=np.maximum(pace_a, pace_floor),
+        concession_b=np.maximum(pace_b, pace_floor),
     )

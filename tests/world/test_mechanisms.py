@@ -23,6 +23,7 @@ ORGS = draw_organisations(OrganisationsSection(), N, np.arange(N), np.random.def
 A, B = np.arange(0, N, 2), np.arange(1, N, 2)
 ZERO = np.zeros(len(A))
 OFF_C, OFF_D = CompetitionSection(enabled=False), DisclosureSection(enabled=False)
+PACE_FLOOR = OrganisationsSection().pace_floor
 
 
 def terms(**kw: object) -> Terms:
@@ -35,6 +36,7 @@ def terms(**kw: object) -> Terms:
         "past_trust": ZERO,
         "competition": OFF_C,
         "disclosure": OFF_D,
+        "pace_floor": PACE_FLOOR,
     } | kw
     return negotiate_terms(ORGS, A, B, 40, stance(ORGS, A, B, **args))  # type: ignore[arg-type]
 
@@ -68,6 +70,7 @@ def test_rivals_raise_the_batna() -> None:
             past_trust=ZERO,
             competition=CompetitionSection(),
             disclosure=OFF_D,
+            pace_floor=PACE_FLOOR,
         ).reservation_a
         for r in (0, 1, 5)
     ]
@@ -89,6 +92,7 @@ def test_an_incredible_walk_away_earns_nothing() -> None:
         past_trust=ZERO,
         competition=CompetitionSection(),
         disclosure=OFF_D,
+        pace_floor=PACE_FLOOR,
     )
     assert np.all(st.concession_b == 1.0)
 

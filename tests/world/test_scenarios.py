@@ -13,7 +13,7 @@ from negsim.config import ConfigError
 from negsim.world.model import AllianceModel
 from negsim.world.network import build_network, expected_edges
 from negsim.world.run import run_world
-from negsim.world.scenario import NetworkSection, load_scenario
+from negsim.world.scenario import NetworkSection, WorldScenario, load_scenario
 from tests.conftest import ROOT
 
 SHIPPED = sorted((ROOT / "scenarios").glob("*.toml"))
@@ -110,3 +110,34 @@ def test_expected_edges_are_the_generators_edges(network: NetworkSection) -> Non
         assert graph.number_of_edges() == expected
     else:  # a sum of binomial counts: its standard error is at most sqrt(mean)
         assert abs(graph.number_of_edges() - expected) < 5 * math.sqrt(expected)
+
+
+#: Modelling constants the code once held, now scenario keys: key → (the old constant, a value
+#: out of its range). The defaults keep every run bit-identical to before.
+MOVED_CONSTANTS = {
+    "organisations.interests_concentration": (2.0, 0.0),
+    "organisations.walk_away_spread": (0.15, 1.5),
+    "organisations.disclosure_spread": (0.15, -0.1),
+    "organisations.effort_spread": (0.1, 2.0),
+    "organisations.effort_floor": (0.1, 1.1),
+    "organisations.risk_tolerance_spread": (0.15, 1.5),
+    "organisations.coherence_spread": (0.1, -1.0),
+    "organisations.pace_floor": (0.05, 0.0),
+    "value.compatibility_floor": (0.05, 1.5),
+    "trust.break_level": (0.5, 2.0),
+    "shirking.effort_kept": (0.5, 1.5),
+    "review.first_after": (0.5, -0.5),
+}
+
+
+@pytest.mark.parametrize("key", MOVED_CONSTANTS)
+def test_moved_constants_keep_their_values_and_are_checked(key: str) -> None:
+    """Each default is the constant it replaced, default.toml states it, and a value out of
+    range is refused with the field named."""
+    old, bad = MOVED_CONSTANTS[key]
+    section, name = key.split(".")
+    assert getattr(getattr(WorldScenario(), section), name) == old
+    assert getattr(getattr(load_scenario("default"), section), name) == old
+    with pytest.raises(ConfigError) as refused:
+        load_scenario("classroom", {key: bad})
+    assert refused.value.field == key

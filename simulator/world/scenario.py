@@ -15,6 +15,7 @@ from typing import Any
 import negsim.negotiation.strategies as strategies
 import negsim.shipped as shipped
 from negsim.config import ConfigError, Fields, check_name, read_toml
+from negsim.negotiation.strategies.base import StrategyError
 from negsim.world.network import check_network
 
 NETWORK_KINDS = ("barabasi_albert", "watts_strogatz", "erdos_renyi", "stochastic_block", "file")
@@ -71,8 +72,14 @@ class OrganisationsSection:
     risk_tolerance_spread: float = 0.15  # ... of risk_tolerance
     coherence_spread: float = 0.1  # ... of coherence
     pace_floor: float = 0.05  # the slowest pace of concession (exponent multiplier) a side keeps
+    patience: int = 2  # non-improving offers an organisation tolerates before walking away
     strategies: Mapping[str, float] = field(
         default_factory=lambda: {"boulware": 0.3, "linear": 0.4, "conceder": 0.3}
+    )
+    #: Parameters of the strategies (``[organisations.params.KEY]``, checked by the strategy;
+    #: registry defaults otherwise), merged over these.
+    params: Mapping[str, Mapping[str, float]] = field(
+        default_factory=lambda: {"tit_for_tat": {"generosity": 0.01}}
     )
 
 
@@ -298,6 +305,7 @@ RANGES: dict[tuple[str, str], tuple[float, float]] = {
     ("organisations", "capability_dims"): (1, 64),
     ("organisations", "value_dims"): (1, 64),
     ("organisations", "capacity"): (1, 1000),
+    ("organisations", "patience"): (1, 1_000_000),
     ("organisations", "reservation"): (0, 1),
     ("organisations", "walk_away"): (0, 1),
     ("organisations", "disclosure"): (0, 1),
@@ -409,6 +417,8 @@ def _section(file: str | Path, name: str, table: object, default: Any) -> Any:
             if not isinstance(value, str) or (allowed and value not in allowed):
                 raise f.error(key, value, f"one of {list(allowed)}" if allowed else "a string")
             values[key] = value
+        elif isinstance(current, Mapping) and key == "params":
+            values[key] = {**current, **_params(f.sub(key))}
         elif isinstance(current, Mapping):
             values[key] = _mix(f.sub(key))
         elif isinstance(current, int):
@@ -418,6 +428,20 @@ def _section(file: str | Path, name: str, table: object, default: Any) -> Any:
             low, high = RANGES.get((name, key), (0.0, 1e9))
             values[key] = f.number(key, low=low, high=high)
     return replace(default, **values)
+
+
+def _params(f: Fields) -> dict[str, dict[str, float]]:
+    """``[organisations.params.KEY]`` tables, each checked by strategy KEY itself."""
+    f.only(WORLD_STRATEGIES)
+    out = {}
+    for key in f.table:
+        given = f.sub(key).table
+        try:
+            resolved = strategies.get(key).resolve_params(given, f.name(key))
+        except StrategyError as exc:
+            raise ConfigError(f.file, exc.field, exc.value, exc.allowed) from None
+        out[key] = {name: float(value) for name, value in resolved.items()}
+    return out
 
 
 def _mix(f: Fields) -> dict[str, float]:

@@ -111,7 +111,14 @@ def negotiate(
     )
     k = s.concessions
     return negotiate_terms(
-        orgs, c.a, c.b, s.world.deadline, st, (k.cost_threshold, k.value_threshold)
+        orgs,
+        c.a,
+        c.b,
+        s.world.deadline,
+        st,
+        (k.cost_threshold, k.value_threshold),
+        params=s.organisations.params,
+        patience=s.organisations.patience,
     )
 
 

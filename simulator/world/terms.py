@@ -8,6 +8,7 @@ A party likes a larger share, a partner who commits more, committing less itself
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +22,7 @@ from negsim.negotiation.batch import (
     side_utilities,
 )
 from negsim.world.organisations import Organisations
+from negsim.world.scenario import OrganisationsSection
 
 SHAPE = (11, 3, 3, 3)  # value_split, commit_a, commit_b, governance
 COMMITMENT = np.array([0.4, 0.7, 1.0])  # resources committed at low / mid / high
@@ -31,10 +33,6 @@ _LEAD = np.array([1.0, 0.7, 0.0])  # a-led, joint, b-led, from a's side
 #: Evaluations of each side's 20 issue values, in issue order.
 EVAL_A = np.concatenate([SPLIT, _OWN_COMMIT, _PARTNER_COMMIT, _LEAD])
 EVAL_B = np.concatenate([SPLIT[::-1], _PARTNER_COMMIT, _OWN_COMMIT, _LEAD[::-1]])
-#: Strategy parameters the world gives its negotiators (registry defaults otherwise), and
-#: how many non-improving offers an organisation tolerates before walking away.
-TERMS_PARAMS: dict[str, dict[str, object]] = {"tit_for_tat": {"generosity": 0.01}}
-TERMS_PATIENCE = 2
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -60,13 +58,15 @@ def _side(
     role_a: bool,
     reservation: NDArray[np.float64],
     pace: NDArray[np.float64],
+    params: Mapping[str, Mapping[str, float]],
+    patience: int,
 ) -> BatchSide:
     w = orgs.interests[idx]  # (split, own commitment, partner's commitment, governance)
     weights = w if role_a else w[:, [0, 2, 1, 3]]
     n = len(idx)
     keys, which = np.unique(orgs.strategy[idx], return_inverse=True)
     # each strategy as the core's registry defines it (one lookup per distinct key)
-    players = [player(str(key), TERMS_PARAMS.get(str(key)), f"strategy {key}") for key in keys]
+    players = [player(str(key), params.get(str(key))) for key in keys]
 
     def column(name: str) -> NDArray[np.float64]:
         return np.array([float(getattr(pl, name)) for pl in players])[which]
@@ -82,7 +82,7 @@ def _side(
         reservation=reservation,
         discount=np.ones(n),
         walk_away=np.round(orgs.walk_away[idx]),  # walks or stays: no coin needed in the batch
-        patience=np.full(n, TERMS_PATIENCE, dtype=np.int64),
+        patience=np.full(n, patience, dtype=np.int64),
     )
 
 
@@ -118,13 +118,19 @@ def negotiate_terms(
     deadline: int,
     stance: Stance | None = None,
     thresholds: tuple[float, float] = (0.05, 0.05),
+    *,
+    params: Mapping[str, Mapping[str, float]] | None = None,
+    patience: int = 2,
 ) -> Terms:
-    """Negotiate alliance terms for the pairs (a[i], b[i]) at once; a opens."""
+    """Negotiate alliance terms for the pairs (a[i], b[i]) at once; a opens. ``params`` are
+    the strategies' parameters (``organisations.params``; registry defaults for the rest) and
+    ``patience`` each side's (``organisations.patience``)."""
     st = plain_stance(orgs, a, b) if stance is None else stance
+    given = OrganisationsSection().params if params is None else params
     problem = BatchProblem(
         shape=SHAPE,
-        a=_side(orgs, a, True, st.reservation_a, st.concession_a),
-        b=_side(orgs, b, False, st.reservation_b, st.concession_b),
+        a=_side(orgs, a, True, st.reservation_a, st.concession_a, given, patience),
+        b=_side(orgs, b, False, st.reservation_b, st.concession_b, given, patience),
         deadline=deadline,
     )
     res = run_batch(problem)

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import negsim
 from negsim.config import ConfigError
 from negsim.world.model import AllianceModel
 from negsim.world.network import build_network, expected_edges
@@ -127,6 +128,7 @@ MOVED_CONSTANTS = {
     "trust.break_level": (0.5, 2.0),
     "shirking.effort_kept": (0.5, 1.5),
     "review.first_after": (0.5, -0.5),
+    "organisations.patience": (2, 0),
 }
 
 
@@ -141,3 +143,26 @@ def test_moved_constants_keep_their_values_and_are_checked(key: str) -> None:
     with pytest.raises(ConfigError) as refused:
         load_scenario("classroom", {key: bad})
     assert refused.value.field == key
+
+
+def test_negotiators_come_from_the_registry_with_the_scenarios_parameters(tmp_path: Path) -> None:
+    """``[organisations.params.KEY]`` is checked by strategy KEY and merged over the default
+    (tit-for-tat's generosity 0.01); a world of tit-for-tat players depends on it."""
+    default = load_scenario("default").organisations.params
+    assert default == {"tit_for_tat": {"generosity": 0.01}}
+    file = tmp_path / "tft.toml"
+    file.write_text(
+        'name = "tft"\n[organisations]\nstrategies = { tit_for_tat = 1 }\n'
+        "[organisations.params.boulware]\ne = 0.5\n"
+    )
+    merged = load_scenario(file).organisations.params
+    assert merged == {"tit_for_tat": {"generosity": 0.01}, "boulware": {"e": 0.5}}
+    bold = tmp_path / "bold.toml"
+    bold.write_text(file.read_text() + "[organisations.params.tit_for_tat]\ngenerosity = 0.2\n")
+    runs = [negsim.run_world(load_scenario(f), seed=1, until=24) for f in (file, bold)]
+    assert runs[0].alliances["split"].tolist() != runs[1].alliances["split"].tolist()
+    bad = tmp_path / "bad.toml"
+    bad.write_text('name = "bad"\n[organisations.params.tit_for_tat]\ngenerosity = -1\n')
+    with pytest.raises(ConfigError) as refused:
+        load_scenario(bad)
+    assert refused.value.field == "organisations.params.tit_for_tat.generosity"

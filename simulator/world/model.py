@@ -27,7 +27,7 @@ from mesa.time import Schedule
 from numpy.typing import NDArray
 
 from negsim.rng import named_streams, root_entropy, root_sequence
-from negsim.world import search, value
+from negsim.world import beliefs, search, value
 from negsim.world.alliances import CAUSE, AllianceTable
 from negsim.world.crises import Crises
 from negsim.world.network import build_network
@@ -170,6 +170,7 @@ class AllianceModel(Model):
             return
         past = self.trust.remembered(court.a, court.b)
         terms = search.negotiate(s, o, court, 1.0 - self.active / o.capacity, past)
+        beliefs.record(o, court.a, court.b, terms.walked)  # reputations for walking away
         self.negotiations += len(court.a)
         self.agreements += int(terms.agreed.sum())
         self.concessions += terms.quadrants.sum(axis=(0, 1))

@@ -34,6 +34,8 @@ class Organisations:
     coherence: FloatArray  # "singing from the same hymnal": 1 never sends mixed messages (004)
     reputation: FloatArray  # [0, 1]; messy exits lower it (essays 002, 003)
     block: IntArray  # industry: same block = rivals for the same partners (essay 004)
+    talks: NDArray[np.int64]  # terms negotiations it has been in (seen by its neighbours)
+    walkouts: NDArray[np.int64]  # ... and walked away from (its reputation for walking away)
 
     @property
     def n(self) -> int:
@@ -76,4 +78,6 @@ def draw_organisations(
         coherence=np.clip(rng.normal(section.coherence, section.coherence_spread, n), 0.0, 1.0),
         reputation=np.ones(n),
         block=block,
+        talks=np.zeros(n, dtype=np.int64),
+        walkouts=np.zeros(n, dtype=np.int64),
     )

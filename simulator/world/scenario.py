@@ -19,9 +19,9 @@ from negsim.negotiation.strategies.base import StrategyError
 from negsim.world.network import check_network
 
 NETWORK_KINDS = ("barabasi_albert", "watts_strogatz", "erdos_renyi", "stochastic_block", "file")
-#: Strategies organisations may use for alliance terms: the batch path plays them all, and
-#: the world has no beliefs to give ``zeuthen`` yet.
-WORLD_STRATEGIES = ("boulware", "linear", "conceder", "hardliner", "tit_for_tat")
+#: Strategies organisations may use for alliance terms (the batch path plays them all;
+#: ``zeuthen`` negotiates on what it can see of the other side: :mod:`negsim.world.beliefs`).
+WORLD_STRATEGIES = ("boulware", "linear", "conceder", "hardliner", "tit_for_tat", "zeuthen")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -73,6 +73,7 @@ class OrganisationsSection:
     coherence_spread: float = 0.1  # ... of coherence
     pace_floor: float = 0.05  # the slowest pace of concession (exponent multiplier) a side keeps
     patience: int = 2  # non-improving offers an organisation tolerates before walking away
+    belief_uncertainty: float = 0.1  # spread of a zeuthen negotiator's prior about the other
     strategies: Mapping[str, float] = field(
         default_factory=lambda: {"boulware": 0.3, "linear": 0.4, "conceder": 0.3}
     )
@@ -306,6 +307,7 @@ RANGES: dict[tuple[str, str], tuple[float, float]] = {
     ("organisations", "value_dims"): (1, 64),
     ("organisations", "capacity"): (1, 1000),
     ("organisations", "patience"): (1, 1_000_000),
+    ("organisations", "belief_uncertainty"): (0, 1),
     ("organisations", "reservation"): (0, 1),
     ("organisations", "walk_away"): (0, 1),
     ("organisations", "disclosure"): (0, 1),

@@ -16,12 +16,13 @@ at or above ``reputation.floor``) court their free neighbours:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from negsim.world import beliefs
 from negsim.world.organisations import Organisations
 from negsim.world.scenario import WorldScenario
 from negsim.world.stance import stance
@@ -109,6 +110,18 @@ def negotiate(
         disclosure=s.disclosure,
         pace_floor=s.organisations.pace_floor,
     )
+    if "zeuthen" in s.organisations.strategies:  # what each side's counterpart can see of it
+        seen_a, seen_b = (
+            beliefs.believed(s, orgs, x, rivals=r, eagerness=need[x], past_trust=past_trust)
+            for x, r in ((c.a, c.rivals_a), (c.b, c.rivals_b))
+        )
+        st = replace(
+            st,
+            believed_reservation_a=seen_a.reservation,
+            believed_walk_a=seen_a.walk_away,
+            believed_reservation_b=seen_b.reservation,
+            believed_walk_b=seen_b.walk_away,
+        )
     k = s.concessions
     return negotiate_terms(
         orgs,
@@ -119,6 +132,7 @@ def negotiate(
         (k.cost_threshold, k.value_threshold),
         params=s.organisations.params,
         patience=s.organisations.patience,
+        uncertainty=s.organisations.belief_uncertainty,
     )
 
 

@@ -50,6 +50,10 @@ class Terms:
     symbolic_a: NDArray[np.int64]  # material-yet-symbolic concessions a made (essay 000)
     symbolic_b: NDArray[np.int64]
     quadrants: NDArray[np.int64]  # (K, 2, 4): concessions by maker and quadrant (QUADRANT_ORDER)
+    walked: NDArray[np.int64]  # 0: a walked away, 1: b did, -1: neither
+    #: (K, 2, N): each side's utility of every outcome (offers below index into them)
+    utilities: NDArray[np.float64]
+    offers: NDArray[np.int32]  # (K, deadline): round t's offer at t − 1, −1 after the end
 
 
 def _side(
@@ -60,7 +64,13 @@ def _side(
     pace: NDArray[np.float64],
     params: Mapping[str, Mapping[str, float]],
     patience: int,
+    other: NDArray[np.intp],
+    believed_reservation: NDArray[np.float64] | None,
+    believed_walk: NDArray[np.float64] | None,
+    uncertainty: float,
 ) -> BatchSide:
+    """Side ``idx`` of the negotiations with ``other``; a ``zeuthen`` side's prior about the
+    other side is ``believed_*`` (None: the truth, for certain)."""
     w = orgs.interests[idx]  # (split, own commitment, partner's commitment, governance)
     weights = w if role_a else w[:, [0, 2, 1, 3]]
     n = len(idx)
@@ -83,6 +93,15 @@ def _side(
         discount=np.ones(n),
         walk_away=np.round(orgs.walk_away[idx]),  # walks or stays: no coin needed in the batch
         patience=np.full(n, patience, dtype=np.int64),
+        noise=column("noise"),
+        temperature=column("temperature"),
+        belief_reservation=orgs.reservation[other].copy()
+        if believed_reservation is None
+        else believed_reservation,
+        belief_walk_away=np.round(orgs.walk_away[other])
+        if believed_walk is None
+        else believed_walk,
+        belief_uncertainty=np.full(n, 0.0 if believed_reservation is None else uncertainty),
     )
 
 
@@ -92,13 +111,19 @@ class Stance:
 
     ``reservation_*`` is the utility of each side's alternative (raised by rival offers);
     ``concession_*`` multiplies its concession exponent e (and a tit-for-tat's generosity):
-    above 1 it concedes faster, below 1 it holds out longer.
+    above 1 it concedes faster, below 1 it holds out longer. ``believed_*_a`` is what a's
+    counterpart believes of a's alternative and readiness to walk (read by a ``zeuthen``
+    counterpart; None: the truth), ``believed_*_b`` the same of b.
     """
 
     reservation_a: NDArray[np.float64]
     reservation_b: NDArray[np.float64]
     concession_a: NDArray[np.float64]
     concession_b: NDArray[np.float64]
+    believed_reservation_a: NDArray[np.float64] | None = None
+    believed_walk_a: NDArray[np.float64] | None = None
+    believed_reservation_b: NDArray[np.float64] | None = None
+    believed_walk_b: NDArray[np.float64] | None = None
 
 
 def plain_stance(orgs: Organisations, a: NDArray[np.intp], b: NDArray[np.intp]) -> Stance:
@@ -121,16 +146,42 @@ def negotiate_terms(
     *,
     params: Mapping[str, Mapping[str, float]] | None = None,
     patience: int = 2,
+    uncertainty: float = 0.1,
 ) -> Terms:
     """Negotiate alliance terms for the pairs (a[i], b[i]) at once; a opens. ``params`` are
-    the strategies' parameters (``organisations.params``; registry defaults for the rest) and
-    ``patience`` each side's (``organisations.patience``)."""
+    the strategies' parameters (``organisations.params``; registry defaults for the rest),
+    ``patience`` each side's (``organisations.patience``) and ``uncertainty`` the spread of a
+    ``zeuthen`` side's prior about the other (``organisations.belief_uncertainty``)."""
     st = plain_stance(orgs, a, b) if stance is None else stance
     given = OrganisationsSection().params if params is None else params
     problem = BatchProblem(
         shape=SHAPE,
-        a=_side(orgs, a, True, st.reservation_a, st.concession_a, given, patience),
-        b=_side(orgs, b, False, st.reservation_b, st.concession_b, given, patience),
+        a=_side(
+            orgs,
+            a,
+            True,
+            st.reservation_a,
+            st.concession_a,
+            given,
+            patience,
+            b,
+            st.believed_reservation_b,
+            st.believed_walk_b,
+            uncertainty,
+        ),
+        b=_side(
+            orgs,
+            b,
+            False,
+            st.reservation_b,
+            st.concession_b,
+            given,
+            patience,
+            a,
+            st.believed_reservation_a,
+            st.believed_walk_a,
+            uncertainty,
+        ),
         deadline=deadline,
     )
     res = run_batch(problem)
@@ -150,6 +201,11 @@ def negotiate_terms(
         symbolic_a=quadrants[:, 0, 1].copy(),
         symbolic_b=quadrants[:, 1, 1].copy(),
         quadrants=quadrants,
+        walked=res.walked_away,
+        utilities=np.stack(
+            [side_utilities(problem.a, SHAPE), side_utilities(problem.b, SHAPE)], axis=1
+        ),
+        offers=res.offers,
     )
 
 

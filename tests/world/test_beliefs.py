@@ -1,0 +1,91 @@
+"""The world's ``zeuthen`` negotiators offer by what they can see of the other side, each
+effect in isolation: the same pairs, everything else fixed (essay 000)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+from numpy.typing import NDArray
+
+from negsim.world.beliefs import believed, record, reputation_for_walking
+from negsim.world.organisations import Organisations, draw_organisations
+from negsim.world.scenario import OrganisationsSection, WorldScenario
+from negsim.world.terms import Terms, negotiate_terms, plain_stance
+
+N = 400
+SECTION = OrganisationsSection(strategies={"zeuthen": 1.0})
+A, B = np.arange(0, N, 2), np.arange(1, N, 2)
+NO_RIVALS = np.zeros(len(A), dtype=np.int64)
+ZERO = np.zeros(len(A))
+WORLD = WorldScenario(organisations=SECTION)
+
+
+def orgs() -> Organisations:
+    """The same organisations every time (fresh records)."""
+    return draw_organisations(SECTION, N, np.arange(N), np.random.default_rng(7))
+
+
+def offered_to_b(
+    o: Organisations,
+    *,
+    rivals: NDArray[np.int64] = NO_RIVALS,
+    eagerness: NDArray[np.float64] = ZERO,
+) -> Terms:
+    """Terms of the same pairs (both sides ``zeuthen``) where a believes what it sees of b:
+    ``rivals`` courting b and the ``eagerness`` b shows; b's own state is the same throughout."""
+    seen_b = believed(WORLD, o, B, rivals=rivals, eagerness=eagerness, past_trust=ZERO)
+    seen_a = believed(WORLD, o, A, rivals=NO_RIVALS, eagerness=ZERO, past_trust=ZERO)
+    st = replace(
+        plain_stance(o, A, B),
+        believed_reservation_a=seen_a.reservation,
+        believed_walk_a=seen_a.walk_away,
+        believed_reservation_b=seen_b.reservation,
+        believed_walk_b=seen_b.walk_away,
+    )
+    return negotiate_terms(o, A, B, 40, st, uncertainty=SECTION.belief_uncertainty)
+
+
+def first_offer_to_b(t: Terms) -> float:
+    """Mean utility to b of a's opening offer, over every pair (agreed or not)."""
+    first = t.offers[:, 0]
+    return float(t.utilities[np.arange(len(first)), 1, first].mean())
+
+
+def b_gets(t: Terms) -> float:
+    """b's mean realised utility over every pair, a breakdown counted at b's alternative
+    (intention to treat: no pair is left out)."""
+    return float(t.utility_b.mean())
+
+
+def test_a_side_seen_courted_by_rivals_is_offered_more() -> None:
+    """Only a's belief changes (b's own alternative is held fixed): a opens higher, b ends
+    with more."""
+    o = orgs()
+    plain = offered_to_b(o)
+    courted = offered_to_b(o, rivals=np.full(len(A), 3, dtype=np.int64))
+    assert first_offer_to_b(courted) > first_offer_to_b(plain) + 0.05
+    assert b_gets(courted) > b_gets(plain)
+
+
+def test_a_side_with_a_reputation_for_walking_away_is_offered_more() -> None:
+    o = orgs()
+    walker = orgs()
+    for _ in range(3):  # b walked out on each of its last three talks
+        record(walker, B, A, np.zeros(len(A), dtype=np.int64))
+    assert reputation_for_walking(walker, B).min() > reputation_for_walking(o, B).max()
+    assert b_gets(offered_to_b(walker)) > b_gets(offered_to_b(o)) + 0.01
+
+
+def test_a_side_that_shows_its_eagerness_is_offered_less() -> None:
+    o = orgs()
+    eager = offered_to_b(o, eagerness=np.ones(len(A)))
+    assert b_gets(eager) < b_gets(offered_to_b(o)) - 0.01
+
+
+def test_reputation_for_walking_counts_walk_outs_seen() -> None:
+    o = orgs()
+    assert np.all(reputation_for_walking(o, A) == 0.5)  # no record: a coin's guess
+    record(o, A[:2], B[:2], np.array([0, -1]))
+    assert reputation_for_walking(o, A[:2]).tolist() == [2 / 3, 1 / 3]
+    assert reputation_for_walking(o, B[:2]).tolist() == [1 / 3, 1 / 3]

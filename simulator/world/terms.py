@@ -51,9 +51,38 @@ class Terms:
     symbolic_b: NDArray[np.int64]
     quadrants: NDArray[np.int64]  # (K, 2, 4): concessions by maker and quadrant (QUADRANT_ORDER)
     walked: NDArray[np.int64]  # 0: a walked away, 1: b did, -1: neither
-    #: (K, 2, N): each side's utility of every outcome (offers below index into them)
-    utilities: NDArray[np.float64]
-    offers: NDArray[np.int32]  # (K, deadline): round t's offer at t − 1, −1 after the end
+    offers: NDArray[np.int32]  # (K, deadline): round t's offer at t − 1 (see :func:`utilities`)
+
+
+def _preferences(
+    orgs: Organisations, idx: NDArray[np.intp], role_a: bool
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Weights and evaluations of the organisations ``idx`` in role a (or b)."""
+    w = orgs.interests[idx]  # (split, own commitment, partner's commitment, governance)
+    weights = np.ascontiguousarray(w if role_a else w[:, [0, 2, 1, 3]])
+    return weights, np.tile(EVAL_A if role_a else EVAL_B, (len(idx), 1))
+
+
+def utilities(orgs: Organisations, idx: NDArray[np.intp], role_a: bool) -> NDArray[np.float64]:
+    """Each organisation's utility of every terms outcome in role a (or b), shape (K, N): what
+    :attr:`Terms.offers` are worth to it (the batch path's own sums)."""
+    weights, evaluations = _preferences(orgs, idx, role_a)
+    n = len(idx)
+    zeros = np.zeros(n)
+    side = BatchSide(
+        weights=weights,
+        evaluations=evaluations,
+        kind=np.zeros(n, dtype=np.int64),
+        e=zeros,
+        k=zeros,
+        horizon=np.zeros(n, dtype=np.int64),
+        generosity=zeros,
+        reservation=zeros,
+        discount=zeros,
+        walk_away=zeros,
+        patience=np.ones(n, dtype=np.int64),
+    )
+    return side_utilities(side, SHAPE)
 
 
 def _side(
@@ -71,8 +100,7 @@ def _side(
 ) -> BatchSide:
     """Side ``idx`` of the negotiations with ``other``; a ``zeuthen`` side's prior about the
     other side is ``believed_*`` (None: the truth, for certain)."""
-    w = orgs.interests[idx]  # (split, own commitment, partner's commitment, governance)
-    weights = w if role_a else w[:, [0, 2, 1, 3]]
+    weights, evaluations = _preferences(orgs, idx, role_a)
     n = len(idx)
     keys, which = np.unique(orgs.strategy[idx], return_inverse=True)
     # each strategy as the core's registry defines it (one lookup per distinct key)
@@ -82,8 +110,8 @@ def _side(
         return np.array([float(getattr(pl, name)) for pl in players])[which]
 
     return BatchSide(
-        weights=np.ascontiguousarray(weights),
-        evaluations=np.tile(EVAL_A if role_a else EVAL_B, (n, 1)),
+        weights=weights,
+        evaluations=evaluations,
         kind=np.array([pl.kind for pl in players], dtype=np.int64)[which],
         e=column("e") * pace,
         k=column("k"),
@@ -202,9 +230,6 @@ def negotiate_terms(
         symbolic_b=quadrants[:, 1, 1].copy(),
         quadrants=quadrants,
         walked=res.walked_away,
-        utilities=np.stack(
-            [side_utilities(problem.a, SHAPE), side_utilities(problem.b, SHAPE)], axis=1
-        ),
         offers=res.offers,
     )
 

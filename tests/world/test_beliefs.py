@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 from negsim.world.beliefs import believed, record, reputation_for_walking
 from negsim.world.organisations import Organisations, draw_organisations
 from negsim.world.scenario import OrganisationsSection, WorldScenario
-from negsim.world.terms import Terms, negotiate_terms, plain_stance
+from negsim.world.terms import Terms, negotiate_terms, plain_stance, utilities
 
 N = 400
 SECTION = OrganisationsSection(strategies={"zeuthen": 1.0})
@@ -46,10 +46,10 @@ def offered_to_b(
     return negotiate_terms(o, A, B, 40, st, uncertainty=SECTION.belief_uncertainty)
 
 
-def first_offer_to_b(t: Terms) -> float:
+def first_offer_to_b(o: Organisations, t: Terms) -> float:
     """Mean utility to b of a's opening offer, over every pair (agreed or not)."""
     first = t.offers[:, 0]
-    return float(t.utilities[np.arange(len(first)), 1, first].mean())
+    return float(utilities(o, B, False)[np.arange(len(first)), first].mean())
 
 
 def b_gets(t: Terms) -> float:
@@ -64,7 +64,7 @@ def test_a_side_seen_courted_by_rivals_is_offered_more() -> None:
     o = orgs()
     plain = offered_to_b(o)
     courted = offered_to_b(o, rivals=np.full(len(A), 3, dtype=np.int64))
-    assert first_offer_to_b(courted) > first_offer_to_b(plain) + 0.05
+    assert first_offer_to_b(o, courted) > first_offer_to_b(o, plain) + 0.05
     assert b_gets(courted) > b_gets(plain)
 
 

@@ -86,6 +86,7 @@ class AllianceModel(Model):
         self.active = np.zeros(n, dtype=np.int64)  # running alliances per organisation
         self.signed = np.zeros(n, dtype=np.int64)  # alliances signed per organisation
         self.earned = np.zeros(n)  # value realised per organisation
+        self.standalone = np.zeros(n)  # value its alternative paid, per organisation
         self.exits = Exits(self.alliances, self.active, self.trust, self.reputation)
         self.reviews = Reviews(s, self.alliances, self.orgs, self.edges, self.active)
         self.negotiations = 0
@@ -189,6 +190,7 @@ class AllianceModel(Model):
         """A month of running alliances: value, shirking, trust, learning, endings."""
         s, t, rng = self.config, self.alliances, self.streams["operate"]
         self.reputation.recover()
+        value.standalone_month(s, self.orgs, self.active, self.standalone)
         rows = self.live_rows()
         # The share of this month each alliance ran: from its start to its planned end.
         lo = np.maximum(t.start[rows], self.time - 1.0)

@@ -109,6 +109,11 @@ class Organisation(Agent):
         """Alliance value realised so far: its share of every month its alliances ran."""
         return float(self.model.earned[self.index])
 
+    @property
+    def standalone(self) -> float:
+        """Value its alternative paid so far: each month, for the capacity it had free."""
+        return float(self.model.standalone[self.index])
+
 
 def _sentence_part(docstring: str) -> str:
     """A one-line docstring as a table cell: first letter lower-cased, no closing full stop.
@@ -124,7 +129,7 @@ def _sentence_part(docstring: str) -> str:
 #: Per-organisation monthly records (Mesa agent reporters): column name → Organisation property.
 AGENT_REPORTERS = {
     "organisation": "index",
-    **{name: name for name in ("reputation", "running", "signed", "earned")},
+    **{name: name for name in ("reputation", "running", "signed", "earned", "standalone")},
 }
 #: The per-organisation monthly columns (``WorldRun.agents``, ``agents.parquet``): name →
 #: meaning, from the docstrings of the :class:`Organisation` properties they record.

@@ -56,6 +56,7 @@ ORGANISATION_COLUMNS: dict[str, str] = {
     "running": "alliances signed and not ended at the end",
     "signed": "alliances signed over the run",
     "earned": "value realised over the run: its share of every month its alliances ran",
+    "standalone": "value its alternative paid over the run: each month, for its free capacity",
 }
 
 
@@ -131,6 +132,7 @@ class WorldRun:
                 "running": m.active,
                 "signed": m.signed,
                 "earned": m.earned,
+                "standalone": m.standalone,
             }
         )
         frame.index.name = "organisation"

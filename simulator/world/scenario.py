@@ -74,6 +74,7 @@ class OrganisationsSection:
     pace_floor: float = 0.05  # the slowest pace of concession (exponent multiplier) a side keeps
     patience: int = 2  # non-improving offers an organisation tolerates before walking away
     belief_uncertainty: float = 0.1  # spread of a zeuthen negotiator's prior about the other
+    alternative: float = 0.0  # standalone value a month of free capacity earns, × value.base
     strategies: Mapping[str, float] = field(
         default_factory=lambda: {"boulware": 0.3, "linear": 0.4, "conceder": 0.3}
     )
@@ -308,6 +309,7 @@ RANGES: dict[tuple[str, str], tuple[float, float]] = {
     ("organisations", "capacity"): (1, 1000),
     ("organisations", "patience"): (1, 1_000_000),
     ("organisations", "belief_uncertainty"): (0, 1),
+    ("organisations", "alternative"): (0, 10),
     ("organisations", "reservation"): (0, 1),
     ("organisations", "walk_away"): (0, 1),
     ("organisations", "disclosure"): (0, 1),

@@ -8,6 +8,8 @@
   ``shirking.effort_kept`` of its work; ties beyond the first cost people's time. The split
   divides the output between the partners, nothing lost.
 * Learning: each partner picks up a share of the capabilities where the other is ahead.
+* Alternatives: an organisation's free capacity earns its standalone value each month
+  (``organisations.alternative``), whether or not it ever allies.
 """
 
 from __future__ import annotations
@@ -38,6 +40,16 @@ def potential(
         (1 + v.compatibility * similarity) / (1 + v.compatibility), v.compatibility_floor
     )
     return np.asarray(v.base * strength * (1 + v.complementarity * complement) * compatible)
+
+
+def standalone_month(
+    s: WorldScenario, orgs: Organisations, active: NDArray[np.int64], paid: FloatArray
+) -> None:
+    """A month of each organisation's alternative into ``paid``: ``organisations.alternative``
+    × ``value.base`` for its wholly free capacity, pro rata for the share it has free (its
+    running alliances at the month's end)."""
+    spare = (orgs.capacity - active) / orgs.capacity
+    paid += s.organisations.alternative * s.value.base * np.clip(spare, 0.0, 1.0)
 
 
 def month(

@@ -47,4 +47,4 @@ def test_agents_before_the_first_month_is_an_empty_table() -> None:
     """A run shorter than a month has no records: an empty, well-formed table."""
     agents = negsim.run_world("classroom", seed=1, until=0.5).agents
     assert agents.empty and agents.index.names == ["time", "organisation"]
-    assert list(agents.columns) == ["reputation", "running", "signed", "earned"]
+    assert list(agents.columns) == ["reputation", "running", "signed", "earned", "standalone"]

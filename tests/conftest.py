@@ -31,3 +31,10 @@ def cli() -> CliRunner:
 def run_cli(runner: CliRunner, *args: str) -> Any:
     """Invoke ``negsim ARGS`` in-process and return the click Result."""
     return runner.invoke(app, list(args), catch_exceptions=False)
+
+
+def play(runner: CliRunner, path: Path, *options: str) -> Any:
+    """``negsim negotiate PATH --json --seed 0 [OPTIONS]`` as data."""
+    result = run_cli(runner, "negotiate", str(path), "--json", "--seed", "0", *options)
+    assert result.exit_code == 0, result.stderr
+    return dict(json.loads(result.stdout))

@@ -48,11 +48,10 @@ from negsim.negotiation.strategies.time_dependent import TimeDependent, concessi
 from negsim.negotiation.strategies.tit_for_tat import TitForTat
 from negsim.negotiation.strategies.zeuthen import (
     Zeuthen,
-    learn_offer,
     learn_walk_out,
     posterior_means,
     types,
-    zeuthen_offer,
+    zeuthen_turn,
 )
 from negsim.rng import named_streams
 
@@ -142,17 +141,25 @@ class BatchResult:
 
 
 def side_utilities(side: BatchSide, shape: tuple[int, ...]) -> FloatArray:
-    """Utilities of every outcome for each row of ``side``, shape (K, N), row-major.
+    """Utilities of every outcome for each row of ``side``, shape (K, N), row-major."""
+    return linear_utilities(side.weights, side.evaluations, shape)
+
+
+def linear_utilities(
+    weights: FloatArray, evaluations: FloatArray, shape: tuple[int, ...]
+) -> FloatArray:
+    """Utilities of every outcome for each row of ``weights`` and ``evaluations`` (laid out as
+    in :class:`BatchSide`), shape (K, N), row-major.
 
     Sums issue by issue from zero, as ``LinearAdditiveUtility.values`` does.
     """
-    n_neg = len(side.weights)
+    n_neg = len(weights)
     out = np.zeros((n_neg, *shape))
     offset = 0
     for i, size in enumerate(shape):
         axes: list[slice | None] = [slice(None)] + [None] * len(shape)
         axes[i + 1] = slice(None)
-        term = side.weights[:, i : i + 1] * side.evaluations[:, offset : offset + size]
+        term = weights[:, i : i + 1] * evaluations[:, offset : offset + size]
         out += term[tuple(axes)]
         offset += size
     return out.reshape(n_neg, -1)
@@ -506,19 +513,21 @@ def _play(
                         kind, zeuthen, type_d, type_w, log_post, n_types, u, m, k, standing
                     )
                     break
-                nxt = _zeuthen_next(
-                    u,
-                    offers[k],
-                    zeuthen[m, k],
-                    type_d[m],
-                    type_w[m],
-                    log_post[m],
-                    n_types[m],
+                n = n_types[m]
+                nxt = zeuthen_turn(
+                    u[m],
+                    u[1 - m],
                     reservation[m, k],
-                    walk_away[m, k],
-                    m,
-                    turn,
+                    walk_away[m, k] * reservation[m, k],
+                    log_post[m, :n],
+                    type_d[m, :n],
+                    type_w[m, :n],
+                    zeuthen[m, k, 0],
+                    zeuthen[m, k, 1],
                     standing,
+                    offers[k, turn - 4] if turn >= 4 else -1,  # its previous offer
+                    offers[k, turn - 3] if turn >= 3 else -1,  # my last offer
+                    turn,
                     deadline,
                 )
                 nxt_value = u[m, nxt]
@@ -563,54 +572,6 @@ def _play(
             if n > 0:
                 means = posterior_means(log_post[side, :n], type_d[side, :n], type_w[side, :n])
                 beliefs[k, side, 0], beliefs[k, side, 1], beliefs[k, side, 2] = means
-
-
-@njit(cache=True)
-def _zeuthen_next(
-    u: FloatArray,
-    played: NDArray[np.int32],
-    z: FloatArray,
-    type_d: FloatArray,
-    type_w: FloatArray,
-    log_post: FloatArray,
-    n_types: int,
-    reservation: float,
-    walk_away: float,
-    m: int,
-    turn: int,
-    standing: int,
-    deadline: int,
-) -> int:
-    """A ``zeuthen`` side's next offer, as :meth:`Zeuthen.next_offer
-    <negsim.negotiation.strategies.zeuthen.Zeuthen.next_offer>` makes it: take in the offer on
-    the table (``played[t − 1]`` is round t's offer), then hold or concede."""
-    me, op = u[m], u[1 - m]
-    d, w, lp = type_d[:n_types], type_w[:n_types], log_post[:n_types]
-    breakdown_me = walk_away * reservation
-    if standing >= 0:
-        seen_move = turn >= 4  # it has answered an offer of mine with a move of its own
-        faced = played[turn - 3] if seen_move else standing  # my last offer
-        own = played[turn - 4] if seen_move else standing  # its previous offer
-        learn_offer(
-            lp,
-            d,
-            w,
-            op[standing],
-            seen_move,
-            op[standing] >= op[own],
-            op[own],
-            op[faced],
-            me[faced],
-            me[own],
-            breakdown_me,
-            z[0],
-            z[1],
-        )
-    floor_op, _, breakdown_op = posterior_means(lp, d, w)
-    mine = played[turn - 3] if turn >= 3 else -1
-    return zeuthen_offer(
-        me, op, reservation, floor_op, breakdown_me, breakdown_op, mine, standing, turn, deadline
-    )
 
 
 @njit(cache=True)

@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 from negsim.negotiation.batch import (
     BatchProblem,
     BatchSide,
+    linear_utilities,
     player,
     run_batch,
     side_utilities,
@@ -67,22 +68,7 @@ def utilities(orgs: Organisations, idx: NDArray[np.intp], role_a: bool) -> NDArr
     """Each organisation's utility of every terms outcome in role a (or b), shape (K, N): what
     :attr:`Terms.offers` are worth to it (the batch path's own sums)."""
     weights, evaluations = _preferences(orgs, idx, role_a)
-    n = len(idx)
-    zeros = np.zeros(n)
-    side = BatchSide(
-        weights=weights,
-        evaluations=evaluations,
-        kind=np.zeros(n, dtype=np.int64),
-        e=zeros,
-        k=zeros,
-        horizon=np.zeros(n, dtype=np.int64),
-        generosity=zeros,
-        reservation=zeros,
-        discount=zeros,
-        walk_away=zeros,
-        patience=np.ones(n, dtype=np.int64),
-    )
-    return side_utilities(side, SHAPE)
+    return linear_utilities(weights, evaluations, SHAPE)
 
 
 def _side(

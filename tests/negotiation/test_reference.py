@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import REFERENCE, SHARED_REFERENCE, reference_cases, run_cli
+from tests.conftest import REFERENCE, SHARED_REFERENCE, play, reference_cases
 
 CASES = reference_cases()
 PIE_STEPS = 100_001  # a share grid of 1e-5, finer than the cases' 1e-4 tolerance
@@ -66,13 +66,6 @@ evaluations = {{ share_a = "decreasing" }}
     path = tmp_path / "pie.toml"
     path.write_text(text)
     return path
-
-
-def play(cli: Any, path: Path, *options: str) -> dict[str, Any]:
-    """``negsim negotiate PATH --json [OPTIONS]`` as data."""
-    result = run_cli(cli, "negotiate", str(path), "--json", "--seed", "0", *options)
-    assert result.exit_code == 0, result.stderr
-    return dict(json.loads(result.stdout))
 
 
 def test_vendored_reference_matches_shared() -> None:

@@ -9,7 +9,6 @@ concedes step by step by Zeuthen's risk rule.
 
 from __future__ import annotations
 
-import json
 import tempfile
 from dataclasses import replace
 from pathlib import Path
@@ -28,7 +27,7 @@ from negsim.negotiation.protocol import build_strategies, negotiate
 from negsim.negotiation.spec import load_negotiation
 from negsim.negotiation.strategies.base import State
 from negsim.negotiation.utility import LinearAdditiveUtility
-from tests.conftest import run_cli
+from tests.conftest import play
 from tests.negotiation.generators import UNIT, domains, utilities
 
 STEPS = 101  # a pie in hundredths
@@ -81,13 +80,6 @@ def pie_file(
     ]
     path.write_text("\n".join(lines) + "\n")
     return path
-
-
-def play(cli: CliRunner, file: Path) -> dict[str, Any]:
-    """``negsim negotiate FILE --json --seed 0``."""
-    result = run_cli(cli, "negotiate", str(file), "--json", "--seed", "0")
-    assert result.exit_code == 0, result.output
-    return dict(json.loads(result.stdout))
 
 
 def share_b(summary: dict[str, Any]) -> float:

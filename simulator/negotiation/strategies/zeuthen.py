@@ -68,9 +68,10 @@ alternative holds an offer the other would rather leave, and a walker leaves (``
 decides how soon); otherwise the updates resolve it, or the deadline (``max_rounds`` without one)
 ends it.
 
-The rule lives in compiled kernels (:func:`zeuthen_offer`, :func:`learn_offer`,
-:func:`learn_walk_out`, :func:`posterior_means`, :func:`types`) that the strategy below and the
-batch path (:mod:`negsim.negotiation.batch`) both call, so the two agree bit for bit.
+The rule lives in compiled kernels (:func:`zeuthen_turn`, :func:`zeuthen_offer`,
+:func:`learn_offer`, :func:`learn_walk_out`, :func:`posterior_means`, :func:`types`) that the
+strategy below and the batch path (:mod:`negsim.negotiation.batch`) both call, so the two agree
+bit for bit.
 
 Examples:
     >>> import numpy as np
@@ -275,6 +276,52 @@ def learn_walk_out(
 
 
 @njit(cache=True)
+def zeuthen_turn(
+    u: FloatArray,
+    u_op: FloatArray,
+    reservation: float,
+    breakdown_me: float,
+    log_post: FloatArray,
+    d: FloatArray,
+    w: FloatArray,
+    noise: float,
+    temperature: float,
+    standing: int,
+    before: int,
+    mine: int,
+    turn: int,
+    deadline: int,
+) -> int:
+    """One turn of a ``zeuthen`` side, as both the strategy and the batch kernel play it: take
+    in the other's offer on the table, ``standing`` (its previous one ``before``, answering my
+    last offer ``mine``; −1 where there is none) into ``log_post``, then hold or concede
+    (:func:`zeuthen_offer`)."""
+    if standing >= 0:
+        seen_move = before >= 0 and mine >= 0  # it answered an offer of mine with a move
+        own = before if seen_move else standing
+        faced = mine if seen_move else standing
+        learn_offer(
+            log_post,
+            d,
+            w,
+            u_op[standing],
+            seen_move,
+            u_op[standing] >= u_op[own],
+            u_op[own],
+            u_op[faced],
+            u[faced],
+            u[own],
+            breakdown_me,
+            noise,
+            temperature,
+        )
+    floor_op, _, breakdown_op = posterior_means(log_post, d, w)
+    return zeuthen_offer(
+        u, u_op, reservation, floor_op, breakdown_me, breakdown_op, mine, standing, turn, deadline
+    )
+
+
+@njit(cache=True)
 def zeuthen_offer(
     u: FloatArray,
     u_op: FloatArray,
@@ -455,7 +502,6 @@ class Zeuthen(Conceding):
             )
         self.noise = float(self.p["noise"])
         self.temperature = float(self.p["temperature"])
-        self._seen = 0  # how many of the other's offers the beliefs have taken in
         self.hopeless = not bool((self.u >= me.reservation).any())
 
     def act(self, state: State) -> Action:
@@ -472,59 +518,29 @@ class Zeuthen(Conceding):
         mean_d, mean_w, mean_b = posterior_means(self.log_post, self.d, self.w)
         return {"reservation": mean_d, "walk_away": mean_w, "breakdown": mean_b}
 
-    def posterior(self) -> FloatArray:
-        """The posterior over the other's types, aligned with :attr:`d` and :attr:`w`."""
-        p = np.exp(self.log_post - self.log_post.max())
-        return np.asarray(p / p.sum())
-
-    def _update(self, state: State) -> None:
-        """Take in the other's offers since the last turn (Bayes' rule; module docstring)."""
-        theirs, mine = state.their_offers, state.my_offers
-        they_opened = self.ctx.opener != self.ctx.me.name
-        u, u_op = self.u, self.u_op
-        while self._seen < len(theirs):
-            k = self._seen
-            self._seen += 1
-            offer = theirs[k]
-            j = k - 1 if they_opened else k  # the index of my offer its k-th offer answered
-            seen_move = k >= 1 and 0 <= j < len(mine)
-            faced = mine[j] if seen_move else offer
-            own = theirs[k - 1] if seen_move else offer
-            learn_offer(
-                self.log_post,
-                self.d,
-                self.w,
-                u_op[offer],
-                seen_move,
-                bool(u_op[offer] >= u_op[own]),
-                u_op[own],
-                u_op[faced],
-                u[faced],
-                u[own],
-                self.breakdown_me,
-                self.noise,
-                self.temperature,
-            )
-
     def saw_walk_out(self, standing: int | None) -> None:
         """The other side walked away from ``standing``: types that would have, did."""
         if standing is not None:
             learn_walk_out(self.log_post, self.d, self.w, self.u_op[standing], self.noise)
 
     def next_offer(self, state: State) -> int:
-        """Hold, or make the smallest concession that shifts the duty to concede."""
-        self._update(state)
-        floor_op, _, breakdown_op = posterior_means(self.log_post, self.d, self.w)
+        """Take in the offer on the table, then hold or make the smallest concession that
+        shifts the duty to concede (:func:`zeuthen_turn`)."""
+        theirs, mine = state.their_offers, state.my_offers
         return int(
-            zeuthen_offer(
+            zeuthen_turn(
                 self.u,
                 self.u_op,
                 self.ctx.me.reservation,
-                floor_op,
                 self.breakdown_me,
-                breakdown_op,
-                state.my_offers[-1] if state.my_offers else -1,
+                self.log_post,
+                self.d,
+                self.w,
+                self.noise,
+                self.temperature,
                 -1 if state.standing is None else state.standing,
+                theirs[-2] if len(theirs) >= 2 else -1,
+                mine[-1] if mine else -1,
                 state.round,
                 self.ctx.deadline,
             )

@@ -492,3 +492,22 @@ def test_config_errors_survive_pickling() -> None:
         error = ConfigError("f.toml", "x", value, "y")
         again = pickle.loads(pickle.dumps(error))
         assert str(again) == str(error) and again.field == "x" and again.allowed == "y"
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        "competition.concession=1",
+        "competition.gain=0.3",
+        "disclosure.effect=0.6",
+        "disclosure.trust_speed=0.5",
+        "organisations.reservation=0.35",
+        "organisations.pace_floor=0.05",
+        "crises.break_probability=0.8",
+    ],
+)
+def test_coefficients_that_wrote_effects_in_are_gone(cli: Any, setting: str) -> None:
+    """The world's effects come from decisions: the keys that set a counterpart's pace, a
+    reservation by hand or a break by chance no longer exist, and saying them is one line."""
+    field = setting.split("=")[0]
+    one_line(run_cli(cli, "run", "default", "--set", setting), field.split(".")[1], "allowed")

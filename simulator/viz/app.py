@@ -25,7 +25,6 @@ import solara
 import solara.server.settings as solara_settings
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
-from mesa.datacollection import DataCollector
 from mesa.visualization import Slider, SolaraViz
 from mesa.visualization.utils import update_counter
 from numpy.typing import NDArray
@@ -117,20 +116,10 @@ class TeachingWorld(AllianceModel):
             overrides["world.organisations"] = int(organisations)
         super().__init__(load_scenario(scenario_file, overrides), seed=seed)
         self.layout = node_layout(self)
-        if not hasattr(self, "concessions"):  # the world does not count quadrants yet
-            reporters = dict(self.datacollector.model_reporters)
-            reporters["concessions_material_yet_symbolic"] = _signed_symbolic
-            self.datacollector = DataCollector(model_reporters=reporters)
 
     def step(self) -> None:
         """Called by Mesa every month: stop at the horizon."""
         self.running = self.time < self.config.world.horizon
-
-
-def _signed_symbolic(model: AllianceModel) -> int:
-    """Material-yet-symbolic concessions in the terms of the alliances signed so far."""
-    t = model.alliances
-    return int(t.symbolic_a.sum() + t.symbolic_b.sum())
 
 
 def node_layout(model: AllianceModel) -> NDArray[np.float64]:

@@ -31,8 +31,8 @@ CAUSES: dict[str, str] = {
         "``review.threshold`` of what it expected at signing"
     ),
     "shock": (
-        "broken by a crisis, messily: the trust balance could not cover it and the conflict "
-        "broke the alliance (``crises.break_probability``)"
+        "broken by a crisis, messily: a partner's trust could not cover it, and in the conflict "
+        "its alternative beat staying (``negsim.world.crises``)"
     ),
     "alternative": (
         "ended early, gracefully, by a review: a partner left for a free neighbour promising "
@@ -97,10 +97,10 @@ _COLUMNS: dict[str, tuple[Any, str]] = {
     "restructured": (np.int64, "reviews that moved its split towards a partner left behind"),
     "symbolic_a": (
         np.int64,
-        "material-yet-symbolic concessions (cheap to give, dear to receive) a made in the "
-        "terms negotiation",
+        "1 if a made a material-yet-symbolic gesture at signing (cheap to give, dear to "
+        "receive: ``negsim.world.concessions``), else 0",
     ),
-    "symbolic_b": (np.int64, "material-yet-symbolic concessions b made"),
+    "symbolic_b": (np.int64, "1 if b made one, else 0"),
 }
 #: The stored columns: name → meaning (the tables add more, see ``negsim.world.metrics``).
 COLUMNS: dict[str, str] = {name: text for name, (_, text) in _COLUMNS.items()}

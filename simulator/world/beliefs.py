@@ -5,10 +5,12 @@ risk of breakdown it credits the other side with: what it believes the other's a
 worth and how ready it believes the other is to take it, updated from play. In the world those
 prior beliefs come from what a counterpart can observe, never from the other's private state:
 
-* **the other's alternative**: what alternatives are worth in this world
-  (``organisations.reservation``, common knowledge), lifted as far as the rival suitors it sees
-  courting the other in this search lift a courted side's alternative
-  (``competition.gain``): *perceived competition*;
+* **the other's alternative**: its reservation as the other would derive it
+  (:func:`~negsim.world.alternatives.reservation`) from what is public — what a free slot earns
+  standalone in this world, the pair's estimated value and the efforts each sees — and from
+  the rival suitors it sees courting the other in this search (*perceived competition*), each
+  worth what such a pair looks worth on average: the counterpart does not know which suitor
+  the other prefers, nor whether the other has a second free slot that would let it sign both;
 * **the other's readiness to walk away**: its **reputation for walking away** — the walk-outs
   its neighbours (the counterpart among them) have seen in its terms negotiations, a Beta(1, 1)
   prior updated by each negotiation: ``(1 + walk-outs) / (2 + negotiations)``;
@@ -18,7 +20,7 @@ prior beliefs come from what a counterpart can observe, never from the other's p
 
 How much the other side is offered then follows from the counterpart's own concessions; nothing
 here sets a pace or an offer. The time-dependent family ignores these beliefs: it answers its
-clock (and, for now, the stance's pace multipliers, :mod:`negsim.world.stance`).
+clock.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from negsim.world.alternatives import reservation
 from negsim.world.organisations import Organisations
 from negsim.world.scenario import WorldScenario
 
@@ -52,24 +55,25 @@ def believed(
     s: WorldScenario,
     orgs: Organisations,
     x: IntArray,
+    y: IntArray,
     *,
-    rivals: NDArray[np.int64],
+    estimate: FloatArray,
+    option: FloatArray,
+    delay: float,
     eagerness: FloatArray,
     past_trust: FloatArray,
 ) -> Believed:
-    """What x's counterparts believe about the sides ``x`` (see the module docstring):
-    ``rivals`` courting each, its ``eagerness`` for this deal (in [0, 1]) and the pair's
+    """What x's counterparts ``y`` believe about the sides ``x`` (see the module docstring):
+    the pair's ``estimate``d potential, the monthly ``option`` the suitors seen courting x look
+    worth, diligence's ``delay``, x's ``eagerness`` for this deal (in [0, 1]) and the pair's
     ``past_trust``."""
-    base = np.full(len(x), s.organisations.reservation)
-    if s.competition.enabled:
-        pull = rivals / (rivals + 1.0)  # as the rivals lift x's own alternative
-        base = base + s.competition.gain * (1.0 - base) * pull
     walk = reputation_for_walking(orgs, x)
     if s.disclosure.enabled:
         trust = np.clip(past_trust, 0.0, 1.0)
         shown = orgs.disclosure[x] + (1.0 - orgs.disclosure[x]) * trust
         walk = walk * (1.0 - shown * eagerness)
-    return Believed(reservation=np.minimum(base, 1.0), walk_away=walk)
+    seen = option if s.competition.enabled else np.zeros(len(x))
+    return Believed(reservation=reservation(s, orgs, x, y, estimate, seen, delay), walk_away=walk)
 
 
 def record(orgs: Organisations, a: IntArray, b: IntArray, walked: NDArray[np.int64]) -> None:

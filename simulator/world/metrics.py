@@ -159,8 +159,10 @@ METRICS: dict[str, str] = {
     "repartner_gap": (
         "share of partners signing again within 24 months: after graceful minus after messy exits"
     ),
-    "symbolic_trust": (
-        "trust per account deposited at signing by material-yet-symbolic concessions received"
+    "symbolic_trust": ("trust per account deposited at signing by the symbolic gestures received"),
+    "walkout_rate": "terms negotiations that a side walked away from / negotiations",
+    "value_per_organisation": (
+        "mean over all organisations of alliance plus standalone value, discounted to month 0"
     ),
 }
 
@@ -247,11 +249,11 @@ def run_metrics(model: AllianceModel) -> dict[str, float]:
       ``REPARTNER_WINDOW`` months after (strictly after the end). Exits later than
       ``time − REPARTNER_WINDOW`` are censored.
     * ``symbolic_trust`` — symbolic concessions build trust: ``concessions.symbolic_deposit`` ×
-      concessions received, averaged over both accounts of all alliances (before clipping to
-      the trust bound; 0 when concessions or trust are switched off). Symbolic concessions are
-      counted after the fact from the offers and do not change whether a negotiation agrees,
-      so the claim reads the trust they build (this), and its outcome across
-      ``concessions.enabled`` on and off in ``failure_rate`` and ``breakdown_rate``.
+      gestures received at signing, averaged over both accounts of all alliances (before
+      clipping to the trust bound; 0 when concessions or trust are switched off). A gesture
+      costs its giver utility (:mod:`negsim.world.concessions`), so whether it pays shows in
+      ``failure_rate``, ``breakdown_rate`` and ``value_per_organisation`` across
+      ``concessions.enabled`` on and off.
     """
     t, o, cfg = model.alliances, model.orgs, model.config
     now = float(model.time)
@@ -301,4 +303,8 @@ def run_metrics(model: AllianceModel) -> dict[str, float]:
         "compatibility_vs_terms": predictive,
         "repartner_gap": _mean(again[known & graceful]) - _mean(again[known & ~graceful]),
         "symbolic_trust": _mean(deposit * (t.symbolic_a + t.symbolic_b) / 2.0),
+        "walkout_rate": float(o.walkouts.sum() / model.negotiations)
+        if model.negotiations
+        else np.nan,
+        "value_per_organisation": float(model.present_value.mean()),
     }

@@ -27,7 +27,7 @@ from mesa.time import Schedule
 from numpy.typing import NDArray
 
 from negsim.rng import named_streams, root_entropy, root_sequence
-from negsim.world import beliefs, search, value
+from negsim.world import alternatives, beliefs, search, value
 from negsim.world.alliances import CAUSE, AllianceTable
 from negsim.world.crises import Crises
 from negsim.world.network import build_network
@@ -87,15 +87,16 @@ class AllianceModel(Model):
         self.signed = np.zeros(n, dtype=np.int64)  # alliances signed per organisation
         self.earned = np.zeros(n)  # value realised per organisation
         self.standalone = np.zeros(n)  # value its alternative paid, per organisation
+        # both, discounted to month 0 at world.discount_rate (alternatives.annuity's rate)
+        self.present_value = np.zeros(n)
+        self._booked = np.zeros(n)  # earned + standalone when present_value was last updated
         self.exits = Exits(self.alliances, self.active, self.trust, self.reputation)
         self.reviews = Reviews(s, self.alliances, self.orgs, self.edges, self.active)
         self.negotiations = 0
         self.agreements = 0
         # Concessions made in every terms negotiation, by quadrant (QUADRANT_ORDER, essay 000).
         self.concessions = np.zeros(len(QUADRANT_ORDER), dtype=np.int64)
-        self.crises = Crises(
-            s.crises, max(1, int(self.orgs.capacity.sum()) // 2), streams["crises"]
-        )
+        self.crises = Crises(s, max(1, int(self.orgs.capacity.sum()) // 2), streams["crises"])
         self.datacollector = DataCollector(
             model_reporters={name: report for name, (report, _) in MODEL_REPORTERS.items()},
             agent_reporters=dict(AGENT_REPORTERS) if record_organisations else None,
@@ -166,7 +167,7 @@ class AllianceModel(Model):
         if pairs.shape[0] == 0:
             return
         true = self.potential(pairs[:, 0], pairs[:, 1])
-        court = search.court(s, o, pairs, true, self.streams["search"])
+        court = search.court(s, o, pairs, true, self.active, self.streams["search"])
         if court is None:
             return
         past = self.trust.remembered(court.a, court.b)
@@ -190,7 +191,7 @@ class AllianceModel(Model):
         """A month of running alliances: value, shirking, trust, learning, endings."""
         s, t, rng = self.config, self.alliances, self.streams["operate"]
         self.reputation.recover()
-        value.standalone_month(s, self.orgs, self.active, self.standalone)
+        alternatives.standalone_month(s, self.orgs, self.active, self.standalone)
         rows = self.live_rows()
         # The share of this month each alliance ran: from its start to its planned end.
         lo = np.maximum(t.start[rows], self.time - 1.0)
@@ -207,11 +208,17 @@ class AllianceModel(Model):
         self._end(
             np.flatnonzero(t.alive & (t.planned_end <= self.time)), "completed", graceful=True
         )
+        total = self.earned + self.standalone  # this month's, meetings' costs included
+        self.present_value += (total - self._booked) * np.exp(-s.world.discount_rate * self.time)
+        self._booked = total
         self.datacollector.collect(self)
 
     def meet(self) -> None:
-        """Partners meet (essays 001, 002: meet in person, frequently): both accounts gain."""
-        self.trust.meet(self.live_rows())
+        """Partners meet (essays 001, 002: meet in person, frequently): both accounts gain, and
+        the meeting takes time from operating."""
+        rows = self.live_rows()
+        self.trust.meet(rows)
+        value.meeting(self.config, self.orgs, self.alliances, self.earned, rows)
 
     def _next_crisis(self) -> None:
         self.schedule_event(self.crisis, after=self.crises.wait())
@@ -224,11 +231,8 @@ class AllianceModel(Model):
         self._next_crisis()
 
     def strike(self, row: int) -> bool:
-        """A crisis hits alliance ``row``: it draws on both trust accounts (essay 004).
-
-        An alliance whose balance cannot cover the withdrawal goes into conflict and breaks with
-        ``crises.break_probability``. Returns whether it broke.
-        """
+        """A crisis hits alliance ``row``: it draws on both trust accounts (essay 004); a partner
+        in conflict weighs leaving (:mod:`~negsim.world.crises`). Returns whether it broke."""
         broke = self.crises.strike(row, self.alliances, self.trust, self.orgs)
         if broke:
             self._end(np.array([row]), "shock", graceful=False)

@@ -1,4 +1,4 @@
-"""Organisations as arrays: capabilities, values, interests, alternatives, effort, reputation.
+"""Organisations as arrays: capabilities, values, interests, effort, readiness, reputation.
 
 Mesa agents (:class:`negsim.world.records.Organisation`) are thin handles onto these arrays, so
 the world's mechanisms run over all organisations at once with numpy.
@@ -25,7 +25,6 @@ class Organisations:
     values: FloatArray  # (n, dv) unit vectors: compatibility = cosine similarity (essay 002)
     interests: FloatArray  # (n, 4) weights over the alliance-terms issues
     strategy: NDArray[np.str_]  # a key from the core registry
-    reservation: FloatArray  # utility of its alternative to an alliance (its BATNA)
     walk_away: FloatArray  # readiness to walk away, [0, 1]
     disclosure: FloatArray  # how much of its eagerness it shows, [0, 1] (essay 000)
     effort: FloatArray  # "A-team or B-team" (essay 003), (0, 1]
@@ -65,7 +64,6 @@ def draw_organisations(
         values=values,
         interests=rng.dirichlet(np.full(4, section.interests_concentration), n),
         strategy=np.asarray(keys)[rng.choice(len(keys), size=n, p=mix / mix.sum())],
-        reservation=np.full(n, section.reservation),
         walk_away=np.clip(rng.normal(section.walk_away, section.walk_away_spread, n), 0.0, 1.0),
         disclosure=np.clip(rng.normal(section.disclosure, section.disclosure_spread, n), 0.0, 1.0),
         effort=np.clip(

@@ -39,13 +39,13 @@ PROGRESS_STEPS = 100
 
 #: The organisations table (``WorldRun.organisations``, ``organisations.parquet``; one row per
 #: organisation, indexed by ``organisation``, the node of the network): column → meaning.
-#: Traits are drawn at the start; the last four columns are the state at the end of the run.
+#: Traits are drawn at the start; the columns from ``reputation`` on are the state at the end of
+#: the run.
 ORGANISATION_COLUMNS: dict[str, str] = {
     "strategy": "its concession strategy in terms negotiations, a key of the core's registry",
     "industry": "its industry (stochastic block model); on other networks its own index",
     "degree": "neighbours on the network (potential partners and rival suitors)",
     "strength": 'mean capability, in [0, 1] ("networks of the weak do not survive")',
-    "reservation": "utility of its alternative to an alliance (its BATNA), in [0, 1]",
     "walk_away": "readiness to walk away from talks, in [0, 1]",
     "disclosure": "how much of its eagerness it shows, in [0, 1]",
     "effort": 'the effort it puts into alliances ("A-team or B-team"), in (0, 1]',
@@ -57,6 +57,10 @@ ORGANISATION_COLUMNS: dict[str, str] = {
     "signed": "alliances signed over the run",
     "earned": "value realised over the run: its share of every month its alliances ran",
     "standalone": "value its alternative paid over the run: each month, for its free capacity",
+    "present_value": "earned plus standalone, each month discounted to month 0 at "
+    "world.discount_rate",
+    "talks": "terms negotiations it took part in",
+    "walkouts": "terms negotiations it walked away from (its reputation for walking away)",
 }
 
 
@@ -121,7 +125,6 @@ class WorldRun:
                 "industry": o.block,
                 "degree": degree,
                 "strength": o.strength,
-                "reservation": o.reservation,
                 "walk_away": o.walk_away,
                 "disclosure": o.disclosure,
                 "effort": o.effort,
@@ -133,6 +136,9 @@ class WorldRun:
                 "signed": m.signed,
                 "earned": m.earned,
                 "standalone": m.standalone,
+                "present_value": m.present_value,
+                "talks": o.talks,
+                "walkouts": o.walkouts,
             }
         )
         frame.index.name = "organisation"

@@ -35,6 +35,7 @@ class WorldSection:
     alliance_term: float = 36.0
     offer_delay: float = 0.05  # months each round of a negotiation takes
     deadline: int = 40  # rounds of the alliance-terms negotiation
+    discount_rate: float = 0.01  # per month: value a month later is worth exp(-rate) as much
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -58,7 +59,6 @@ class OrganisationsSection:
     capability_dims: int = 4
     value_dims: int = 3
     capacity: int = 2
-    reservation: float = 0.35
     walk_away: float = 0.5
     disclosure: float = 0.5
     effort: float = 0.8
@@ -71,12 +71,16 @@ class OrganisationsSection:
     effort_floor: float = 0.1  # the lowest effort an organisation puts in
     risk_tolerance_spread: float = 0.15  # ... of risk_tolerance
     coherence_spread: float = 0.1  # ... of coherence
-    pace_floor: float = 0.05  # the slowest pace of concession (exponent multiplier) a side keeps
     patience: int = 2  # non-improving offers an organisation tolerates before walking away
     belief_uncertainty: float = 0.1  # spread of a zeuthen negotiator's prior about the other
-    alternative: float = 0.0  # standalone value a month of free capacity earns, × value.base
+    alternative: float = 0.2  # standalone value a month of free capacity earns, × value.base
     strategies: Mapping[str, float] = field(
-        default_factory=lambda: {"boulware": 0.3, "linear": 0.4, "conceder": 0.3}
+        default_factory=lambda: {
+            "boulware": 0.25,
+            "linear": 0.25,
+            "conceder": 0.25,
+            "zeuthen": 0.25,
+        }
     )
     #: Parameters of the strategies (``[organisations.params.KEY]``, checked by the strategy;
     #: registry defaults otherwise), merged over these.
@@ -108,7 +112,7 @@ class ValueSection(Mechanism):
 class DiligenceSection(Mechanism):
     """Court carefully: optimistic estimates; diligence costs time and reduces the error."""
 
-    optimism: float = 0.1
+    optimism: float = 0.05
     noise: float = 0.3
     time: float = 2.0
     reduction: float = 0.6
@@ -123,6 +127,7 @@ class TrustSection(Mechanism):
     loss_aversion: float = 2.0
     meeting_interval: float = 1.0
     meeting_deposit: float = 0.03
+    meeting_cost: float = 0.02  # share of a month's expected output each meeting takes, per tie
     ties: int = 1  # people-level ties per alliance: each meeting deposits once per tie (002)
     tie_cost: float = 0.02  # monthly value each tie beyond the first costs the alliance
     resentment: float = 0.01  # withdrawn monthly per unit of unequal commitment (B-team)
@@ -143,6 +148,7 @@ class RiskSection(Mechanism):
     """Discuss risks and risk tolerances explicitly (essay 001)."""
 
     clinic_deposit: float = 0.05  # trust a risk discussion at signing deposits in both accounts
+    clinic_time: float = 0.5  # months the risk discussion delays the alliance's start
     tolerance_effect: float = 0.5  # share of a crisis's withdrawal a fully tolerant partner absorbs
 
 
@@ -160,7 +166,6 @@ class CrisesSection(Mechanism):
 
     rate: float = 0.015
     severity: float = 0.15
-    break_probability: float = 0.8  # an uncovered crisis breaks the alliance with this chance
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -200,18 +205,15 @@ class ReputationSection(Mechanism):
 
 @dataclass(frozen=True, kw_only=True)
 class CompetitionSection(Mechanism):
-    """Perceived competition (essay 000): rival suitors raise the BATNA; the other side chases."""
-
-    gain: float = 0.3  # how far rival suitors lift the reservation towards 1
-    concession: float = 1.5  # how much faster a counterpart concedes to a credible walk-away
+    """Perceived competition (essay 000): rival suitors are an organisation's options, and its
+    counterpart sees them (:mod:`~negsim.world.alternatives`, :mod:`~negsim.world.beliefs`)."""
 
 
 @dataclass(frozen=True, kw_only=True)
 class DisclosureSection(Mechanism):
-    """Showing your intent gives the other side power (essay 000); trust opens up (003)."""
-
-    effect: float = 0.6  # how much slower a counterpart concedes to fully shown eagerness
-    trust_speed: float = 0.5  # how much faster partners with past trust concede
+    """Showing your intent gives the other side power (essay 000): the eagerness a side shows
+    (more to a partner it trusted before, essay 003) shapes what its counterpart believes of
+    its readiness to walk away (:mod:`~negsim.world.beliefs`)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -298,6 +300,7 @@ RANGES: dict[tuple[str, str], tuple[float, float]] = {
     ("trust", "meeting_interval"): (MIN_INTERVAL, 1e6),
     ("crises", "rate"): (0, MAX_CRISIS_RATE),
     ("world", "deadline"): (1, 10_000),
+    ("world", "discount_rate"): (0, 1),
     ("network", "m"): (1, 1000),
     ("network", "k"): (2, 1000),
     ("network", "p"): (0, 1),
@@ -310,7 +313,6 @@ RANGES: dict[tuple[str, str], tuple[float, float]] = {
     ("organisations", "patience"): (1, 1_000_000),
     ("organisations", "belief_uncertainty"): (0, 1),
     ("organisations", "alternative"): (0, 10),
-    ("organisations", "reservation"): (0, 1),
     ("organisations", "walk_away"): (0, 1),
     ("organisations", "disclosure"): (0, 1),
     ("organisations", "risk_tolerance"): (0, 1),
@@ -322,23 +324,20 @@ RANGES: dict[tuple[str, str], tuple[float, float]] = {
     ("organisations", "effort_floor"): (0, 1),
     ("organisations", "risk_tolerance_spread"): (0, 1),
     ("organisations", "coherence_spread"): (0, 1),
-    ("organisations", "pace_floor"): (0.001, 10),
     ("value", "compatibility_floor"): (0, 1),
     ("trust", "break_level"): (0, 1),
     ("shirking", "effort_kept"): (0, 1),
     ("review", "first_after"): (0, 1),
     ("risk", "tolerance_effect"): (0, 1),
     ("messages", "rate"): (0, 1),
-    ("competition", "gain"): (0, 1),
     ("concessions", "cost_threshold"): (0, 1),
     ("concessions", "value_threshold"): (0, 1),
     ("trust", "ties"): (1, 1000),
-    ("disclosure", "effect"): (0, 1),
+    ("trust", "meeting_cost"): (0, 1),
     ("frenemies", "trust_discount"): (0, 1),
     ("learning", "rate"): (0, 1),
     ("organisations", "effort"): (0, 1),
     ("diligence", "reduction"): (0, 1),
-    ("crises", "break_probability"): (0, 1),
     ("trust", "bound"): (1e-9, 1e6),
     ("trust", "loss_aversion"): (1, 100),
     ("review", "threshold"): (0, 10),

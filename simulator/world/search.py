@@ -7,9 +7,12 @@ at or above ``reputation.floor``) court their free neighbours:
   ``diligence.time`` months and removes ``diligence.reduction`` of the optimism and the noise;
 * matching: pairs are taken greedily by appeal (estimate times both reputations), each
   organisation opening at most one negotiation per search;
-* rivals: every other free neighbour that found an organisation appealing is a rival suitor;
-* beliefs: eagerness (free capacity) and the pair's past trust, with the rivals, set each side's
-  stance (:func:`~negsim.world.stance.stance`); the core's batch path negotiates the terms
+* rivals: every other free neighbour that found an organisation appealing is a rival suitor,
+  an option for its last free slot (:func:`~negsim.world.alternatives.suitor_options`);
+* stance: each side's reservation follows from its alternative
+  (:func:`~negsim.world.alternatives.reservation`); a ``zeuthen`` counterpart's beliefs follow
+  from what it sees (:func:`~negsim.world.beliefs.believed`: the suitors, the eagerness shown,
+  the reputation for walking away); the core's batch path negotiates the terms
   (:func:`~negsim.world.terms.negotiate_terms`); the pairs that agree sign alliances
   (:func:`deals`: the alliance table's columns).
 """
@@ -22,11 +25,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from negsim.world import beliefs
+from negsim.world import alternatives, beliefs, value
 from negsim.world.organisations import Organisations
 from negsim.world.scenario import WorldScenario
-from negsim.world.stance import stance
-from negsim.world.terms import Terms, negotiate_terms
+from negsim.world.terms import Stance, Terms, negotiate_terms
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
@@ -40,8 +42,10 @@ class Courtship:
     b: IntArray
     potential: FloatArray  # the true potential of each pair
     estimate: FloatArray  # the partners' estimate of it
-    rivals_a: NDArray[np.int64]  # other suitors courting a in this search
-    rivals_b: NDArray[np.int64]
+    option_a: FloatArray  # monthly value of a's best other suitor (0: none)
+    option_b: FloatArray
+    seen_option_a: FloatArray  # ... as a's counterpart sees it: the mean over a's suitors
+    seen_option_b: FloatArray
     delay: float  # months diligence adds before signing
 
 
@@ -50,10 +54,12 @@ def court(
     orgs: Organisations,
     edges: NDArray[np.int64],
     potential: FloatArray,
+    active: NDArray[np.int64],
     rng: np.random.Generator,
 ) -> Courtship | None:
     """Estimate, rank and match the pairs of free neighbours ``edges`` (``potential``: the true
-    value of each); None if no pair appeals."""
+    value of each; ``active``: each organisation's running and signed alliances); None if no
+    pair appeals."""
     u, v = edges[:, 0], edges[:, 1]
     d = s.diligence
     bias, noise, delay = d.optimism, d.noise, 0.0
@@ -75,16 +81,72 @@ def court(
     chosen = np.asarray(pairs, dtype=np.int64)
     a, b = u[chosen], v[chosen]
     # Every other free neighbour that found an organisation appealing is a rival suitor.
-    wanted = appeal > 0
-    suitors = np.bincount(np.concatenate([u[wanted], v[wanted]]), minlength=orgs.n)
+    suitor = appeal > 0
+    suitor[chosen] = False
+    zero = np.zeros(len(a))
+    option_a, option_b, seen_a, seen_b = zero, zero, zero, zero
+    if s.competition.enabled:
+        best, mean = alternatives.suitor_options(s, orgs, u, v, estimate, suitor)
+        seen_a, seen_b = mean[a], mean[b]
+        # A suitor is an alternative to this deal only for an organisation's last free slot.
+        last = orgs.capacity - active == 1
+        option_a, option_b = np.where(last[a], best[a], 0.0), np.where(last[b], best[b], 0.0)
     return Courtship(
         a=a,
         b=b,
         potential=potential[chosen],
         estimate=estimate[chosen],
-        rivals_a=np.maximum(suitors[a] - 1, 0),
-        rivals_b=np.maximum(suitors[b] - 1, 0),
+        option_a=option_a,
+        option_b=option_b,
+        seen_option_a=seen_a,
+        seen_option_b=seen_b,
         delay=delay,
+    )
+
+
+def clinic_time(s: WorldScenario) -> float:
+    """Months a risk clinic (essay 001) takes between signing and the start."""
+    return s.risk.clinic_time if s.risk.enabled else 0.0
+
+
+def stance(
+    s: WorldScenario, orgs: Organisations, c: Courtship, need: FloatArray, past_trust: FloatArray
+) -> Stance:
+    """How each side of the matched pairs enters the talks: its reservation from its own
+    alternative and options, and what a ``zeuthen`` counterpart believes of it from what it
+    sees (the suitors, the eagerness ``need`` shown, per organisation; ``past_trust`` per
+    pair; the reputation for walking away)."""
+    w = s.world
+    delay = c.delay + clinic_time(s)  # months before the alliance starts, once signed
+    res_a = alternatives.reservation(s, orgs, c.a, c.b, c.estimate, c.option_a, delay)
+    res_b = alternatives.reservation(s, orgs, c.b, c.a, c.estimate, c.option_b, delay)
+    st = Stance(
+        reservation_a=res_a,
+        reservation_b=res_b,
+        discount=float(np.exp(-w.discount_rate * w.offer_delay)),
+    )
+    if "zeuthen" not in s.organisations.strategies:
+        return st
+    seen_a, seen_b = (
+        beliefs.believed(
+            s,
+            orgs,
+            x,
+            y,
+            estimate=c.estimate,
+            option=o,
+            delay=delay,
+            eagerness=need[x],
+            past_trust=past_trust,
+        )
+        for x, y, o in ((c.a, c.b, c.seen_option_a), (c.b, c.a, c.seen_option_b))
+    )
+    return replace(
+        st,
+        believed_reservation_a=seen_a.reservation,
+        believed_walk_a=seen_a.walk_away,
+        believed_reservation_b=seen_b.reservation,
+        believed_walk_b=seen_b.walk_away,
     )
 
 
@@ -95,44 +157,19 @@ def negotiate(
     need: FloatArray,
     past_trust: FloatArray,
 ) -> Terms:
-    """Each matched pair's stance from its beliefs (rivals, eagerness ``need`` per organisation,
-    ``past_trust`` per pair), then its terms from the core's batch path."""
-    st = stance(
-        orgs,
-        c.a,
-        c.b,
-        rivals_a=c.rivals_a,
-        rivals_b=c.rivals_b,
-        eagerness_a=need[c.a],
-        eagerness_b=need[c.b],
-        past_trust=past_trust,
-        competition=s.competition,
-        disclosure=s.disclosure,
-        pace_floor=s.organisations.pace_floor,
-    )
-    if "zeuthen" in s.organisations.strategies:  # what each side's counterpart can see of it
-        seen_a, seen_b = (
-            beliefs.believed(s, orgs, x, rivals=r, eagerness=need[x], past_trust=past_trust)
-            for x, r in ((c.a, c.rivals_a), (c.b, c.rivals_b))
-        )
-        st = replace(
-            st,
-            believed_reservation_a=seen_a.reservation,
-            believed_walk_a=seen_a.walk_away,
-            believed_reservation_b=seen_b.reservation,
-            believed_walk_b=seen_b.walk_away,
-        )
+    """Each matched pair's stance (:func:`stance`), then its terms from the core's batch path."""
     k = s.concessions
     return negotiate_terms(
         orgs,
         c.a,
         c.b,
         s.world.deadline,
-        st,
+        stance(s, orgs, c, need, past_trust),
         (k.cost_threshold, k.value_threshold),
         params=s.organisations.params,
         patience=s.organisations.patience,
         uncertainty=s.organisations.belief_uncertainty,
+        gestures=s.concessions.enabled,
     )
 
 
@@ -146,17 +183,20 @@ def deals(
         return None
     a, b, est = c.a[ok], c.b[ok], c.estimate[ok]
     signed = time + terms.rounds[ok] * s.world.offer_delay + c.delay
+    start = signed + clinic_time(s)
     # What the partners expect at signing: their (optimistic) estimate of the potential,
-    # worked at the efforts they see in each other and the commitments they agreed.
+    # worked at the efforts they see in each other and the commitments they agreed, less the
+    # time their meetings will take.
     effort = orgs.effort
     expected_total = est * (effort[a] * terms.commit_a[ok] + effort[b] * terms.commit_b[ok]) / 2
+    expected_total = expected_total * (1.0 - value.meetings_share(s))
     zero = np.zeros(len(a))
     return {
         "a": a,
         "b": b,
         "signed": signed,
-        "start": signed,
-        "planned_end": signed + s.world.alliance_term,
+        "start": start,
+        "planned_end": start + s.world.alliance_term,
         "split": terms.split[ok],
         "commit_a": terms.commit_a[ok],
         "commit_b": terms.commit_b[ok],

@@ -22,6 +22,7 @@ from negsim.negotiation.batch import (
     run_batch,
     side_utilities,
 )
+from negsim.world import concessions
 from negsim.world.organisations import Organisations
 from negsim.world.scenario import OrganisationsSection
 
@@ -41,6 +42,7 @@ class Terms:
     """Agreed terms of K negotiations (NaN where no agreement)."""
 
     agreed: NDArray[np.bool_]
+    outcome: NDArray[np.int64]  # the agreed outcome's index in SHAPE (−1: none)
     rounds: NDArray[np.int64]
     split: NDArray[np.float64]  # a's share of the value
     commit_a: NDArray[np.float64]
@@ -48,7 +50,7 @@ class Terms:
     governance: NDArray[np.float64]  # 1 = a leads, 0.5 joint, 0 = b leads
     utility_a: NDArray[np.float64]
     utility_b: NDArray[np.float64]
-    symbolic_a: NDArray[np.int64]  # material-yet-symbolic concessions a made (essay 000)
+    symbolic_a: NDArray[np.int64]  # 1 where a made a symbolic gesture at signing (essay 000)
     symbolic_b: NDArray[np.int64]
     quadrants: NDArray[np.int64]  # (K, 2, 4): concessions by maker and quadrant (QUADRANT_ORDER)
     walked: NDArray[np.int64]  # 0: a walked away, 1: b did, -1: neither
@@ -76,16 +78,16 @@ def _side(
     idx: NDArray[np.intp],
     role_a: bool,
     reservation: NDArray[np.float64],
-    pace: NDArray[np.float64],
+    discount: float,
     params: Mapping[str, Mapping[str, float]],
     patience: int,
     other: NDArray[np.intp],
-    believed_reservation: NDArray[np.float64] | None,
+    believed_reservation: NDArray[np.float64],
     believed_walk: NDArray[np.float64] | None,
     uncertainty: float,
 ) -> BatchSide:
     """Side ``idx`` of the negotiations with ``other``; a ``zeuthen`` side's prior about the
-    other side is ``believed_*`` (None: the truth, for certain)."""
+    other side is ``believed_*`` (``believed_walk`` None: the truth, for certain)."""
     weights, evaluations = _preferences(orgs, idx, role_a)
     n = len(idx)
     keys, which = np.unique(orgs.strategy[idx], return_inverse=True)
@@ -99,55 +101,43 @@ def _side(
         weights=weights,
         evaluations=evaluations,
         kind=np.array([pl.kind for pl in players], dtype=np.int64)[which],
-        e=column("e") * pace,
+        e=column("e"),
         k=column("k"),
         horizon=np.array([pl.horizon for pl in players], dtype=np.int64)[which],
-        generosity=column("generosity") * pace,
+        generosity=column("generosity"),
         reservation=reservation,
-        discount=np.ones(n),
+        discount=np.full(n, discount),
         walk_away=np.round(orgs.walk_away[idx]),  # walks or stays: no coin needed in the batch
         patience=np.full(n, patience, dtype=np.int64),
         noise=column("noise"),
         temperature=column("temperature"),
-        belief_reservation=orgs.reservation[other].copy()
-        if believed_reservation is None
-        else believed_reservation,
-        belief_walk_away=np.round(orgs.walk_away[other])
-        if believed_walk is None
-        else believed_walk,
-        belief_uncertainty=np.full(n, 0.0 if believed_reservation is None else uncertainty),
+        belief_reservation=believed_reservation,
+        belief_walk_away=(
+            np.round(orgs.walk_away[other]) if believed_walk is None else believed_walk
+        ),
+        belief_uncertainty=np.full(n, 0.0 if believed_walk is None else uncertainty),
     )
 
 
 @dataclass(frozen=True, kw_only=True)
 class Stance:
-    """How each side of K negotiations enters them: its alternative and its pace.
+    """How each side of K negotiations enters them.
 
-    ``reservation_*`` is the utility of each side's alternative (raised by rival offers);
-    ``concession_*`` multiplies its concession exponent e (and a tit-for-tat's generosity):
-    above 1 it concedes faster, below 1 it holds out longer. ``believed_*_a`` is what a's
-    counterpart believes of a's alternative and readiness to walk (read by a ``zeuthen``
-    counterpart; None: the truth), ``believed_*_b`` the same of b.
+    ``reservation_*`` is the utility of each side's alternative (its floor:
+    :func:`negsim.world.alternatives.reservation`). ``believed_*_a`` is what a's counterpart
+    believes of a's alternative and readiness to walk away (read by a ``zeuthen`` counterpart;
+    None: the truth, for certain), ``believed_*_b`` the same of b. ``discount`` is each
+    round's discount factor (``exp(-world.discount_rate · world.offer_delay)``): the payoffs
+    of a negotiation that ends later are worth less.
     """
 
     reservation_a: NDArray[np.float64]
     reservation_b: NDArray[np.float64]
-    concession_a: NDArray[np.float64]
-    concession_b: NDArray[np.float64]
     believed_reservation_a: NDArray[np.float64] | None = None
     believed_walk_a: NDArray[np.float64] | None = None
     believed_reservation_b: NDArray[np.float64] | None = None
     believed_walk_b: NDArray[np.float64] | None = None
-
-
-def plain_stance(orgs: Organisations, a: NDArray[np.intp], b: NDArray[np.intp]) -> Stance:
-    """Each side at its own alternative and its own pace."""
-    return Stance(
-        reservation_a=orgs.reservation[a].copy(),
-        reservation_b=orgs.reservation[b].copy(),
-        concession_a=np.ones(len(a)),
-        concession_b=np.ones(len(b)),
-    )
+    discount: float = 1.0
 
 
 def negotiate_terms(
@@ -155,19 +145,25 @@ def negotiate_terms(
     a: NDArray[np.intp],
     b: NDArray[np.intp],
     deadline: int,
-    stance: Stance | None = None,
+    stance: Stance,
     thresholds: tuple[float, float] = (0.05, 0.05),
     *,
     params: Mapping[str, Mapping[str, float]] | None = None,
     patience: int = 2,
     uncertainty: float = 0.1,
+    gestures: bool = False,
 ) -> Terms:
     """Negotiate alliance terms for the pairs (a[i], b[i]) at once; a opens. ``params`` are
     the strategies' parameters (``organisations.params``; registry defaults for the rest),
     ``patience`` each side's (``organisations.patience``) and ``uncertainty`` the spread of a
-    ``zeuthen`` side's prior about the other (``organisations.belief_uncertainty``)."""
-    st = plain_stance(orgs, a, b) if stance is None else stance
+    ``zeuthen`` side's prior about the other (``organisations.belief_uncertainty``). With
+    ``gestures`` each partner then makes a symbolic gesture on the agreed terms where it finds
+    one (:mod:`negsim.world.concessions`, by ``thresholds``: cost to the giver, value to the
+    receiver)."""
+    st = stance
     given = OrganisationsSection().params if params is None else params
+    seen_a = st.reservation_a if st.believed_reservation_a is None else st.believed_reservation_a
+    seen_b = st.reservation_b if st.believed_reservation_b is None else st.believed_reservation_b
     problem = BatchProblem(
         shape=SHAPE,
         a=_side(
@@ -175,11 +171,11 @@ def negotiate_terms(
             a,
             True,
             st.reservation_a,
-            st.concession_a,
+            st.discount,
             given,
             patience,
             b,
-            st.believed_reservation_b,
+            seen_b,
             st.believed_walk_b,
             uncertainty,
         ),
@@ -188,32 +184,52 @@ def negotiate_terms(
             b,
             False,
             st.reservation_b,
-            st.concession_b,
+            st.discount,
             given,
             patience,
             a,
-            st.believed_reservation_a,
+            seen_a,
             st.believed_walk_a,
             uncertainty,
         ),
         deadline=deadline,
     )
     res = run_batch(problem)
-    quadrants = concession_quadrants(problem, res.offers, thresholds)
+    u = (side_utilities(problem.a, SHAPE), side_utilities(problem.b, SHAPE))
+    quadrants = _quadrants(u, res.offers, thresholds)
     agreed = res.agreement >= 0
-    s, ca, cb, g = np.unravel_index(np.maximum(res.agreement, 0), SHAPE)
+    final = res.agreement.astype(np.int64)
+    payoff = res.utilities.copy()
+    gave = np.zeros((2, len(a)), dtype=np.int64)
+    if gestures and agreed.any():
+        ok = np.flatnonzero(agreed)
+        after, gave_a, gave_b = concessions.gestures(
+            SHAPE,
+            (u[0][ok], u[1][ok]),
+            final[ok],
+            (st.reservation_a[ok], st.reservation_b[ok]),
+            thresholds,
+        )
+        final[ok] = after
+        gave[0, ok], gave[1, ok] = gave_a, gave_b
+        moved = ok[gave_a | gave_b]  # the payoffs of the terms as finally signed
+        disc = st.discount ** (res.round[moved] - 1.0)
+        payoff[moved, 0] = disc * u[0][moved, final[moved]]
+        payoff[moved, 1] = disc * u[1][moved, final[moved]]
+    s, ca, cb, g = np.unravel_index(np.maximum(final, 0), SHAPE)
     nan = np.where(agreed, 1.0, np.nan)
     return Terms(
         agreed=agreed,
+        outcome=np.where(agreed, final, -1),
         rounds=res.round,
         split=SPLIT[s] * nan,
         commit_a=COMMITMENT[ca] * nan,
         commit_b=COMMITMENT[cb] * nan,
         governance=(1.0 - g / 2.0) * nan,
-        utility_a=res.utilities[:, 0],
-        utility_b=res.utilities[:, 1],
-        symbolic_a=quadrants[:, 0, 1].copy(),
-        symbolic_b=quadrants[:, 1, 1].copy(),
+        utility_a=payoff[:, 0],
+        utility_b=payoff[:, 1],
+        symbolic_a=gave[0],
+        symbolic_b=gave[1],
         quadrants=quadrants,
         walked=res.walked_away,
         offers=res.offers,
@@ -234,8 +250,17 @@ def concession_quadrants(
     by the rule of :func:`negsim.negotiation.protocol.classify`; the last axis follows
     :data:`QUADRANT_ORDER`, the middle one the maker (a, b).
     """
-    cost_limit, value_limit = thresholds
     u = (side_utilities(problem.a, problem.shape), side_utilities(problem.b, problem.shape))
+    return _quadrants(u, offers, thresholds)
+
+
+def _quadrants(
+    u: tuple[NDArray[np.float64], NDArray[np.float64]],
+    offers: NDArray[np.int32],
+    thresholds: tuple[float, float],
+) -> NDArray[np.int64]:
+    """:func:`concession_quadrants` from both sides' (K, N) utilities ``u``."""
+    cost_limit, value_limit = thresholds
     rows = np.arange(len(offers))[:, None]
     counts = np.zeros((len(offers), 2, 4), dtype=np.int64)
     for maker in (0, 1):  # a opens: a offers in even columns, b in odd ones

@@ -117,7 +117,7 @@ class TrustAccounts:
         if c.enabled and s.trust.enabled:  # a symbolic concession received deposits trust
             accounts[0::2] += c.symbolic_deposit * symbolic_b  # a's trust in b
             accounts[1::2] += c.symbolic_deposit * symbolic_a  # b's trust in a
-        if s.risk.enabled and s.trust.enabled:  # a risk clinic at launch builds trust (001)
+        if s.risk.enabled and s.trust.enabled:  # a risk clinic before launch builds trust (001)
             accounts += s.risk.clinic_deposit
         self.open(2 * len(a), accounts)
 
@@ -170,18 +170,18 @@ class TrustAccounts:
         tr = self.config.trust  # every people-level tie makes the meeting count (essay 002)
         self.deposit(both, np.full(both.size, tr.meeting_deposit * tr.ties))
 
-    def strike(self, row: int, risk_tolerance: FloatArray) -> bool:
+    def strike(self, row: int, risk_tolerance: FloatArray) -> NDArray[np.bool_]:
         """A crisis draws on both accounts of alliance ``row`` (essay 004); ``risk_tolerance``
-        holds its partners' (a, b). True where the balance could not cover it (always without
-        trust accounts)."""
+        holds its partners' (a, b). Returns, for a and b, whether its account could not cover
+        it (always, without trust accounts)."""
         s = self.config
         if not s.trust.enabled:  # no trust account to draw on: every crisis is uncovered
-            return True
+            return np.ones(2, dtype=bool)
         accounts = np.array([2 * row, 2 * row + 1])
         hit = np.full(2, s.crises.severity)
         if s.risk.enabled:  # risk-tolerant partners absorb part of the shock
             hit *= 1 - s.risk.tolerance_effect * risk_tolerance
-        return bool(self.withdraw(accounts, hit).any())
+        return self.withdraw(accounts, hit)
 
     def broken(self, rows: IntArray) -> NDArray[np.bool_]:
         """Relationships whose trust is deeply negative on either side."""

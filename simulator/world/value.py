@@ -8,8 +8,9 @@
   ``shirking.effort_kept`` of its work; ties beyond the first cost people's time. The split
   divides the output between the partners, nothing lost.
 * Learning: each partner picks up a share of the capabilities where the other is ahead.
-* Alternatives: an organisation's free capacity earns its standalone value each month
-  (``organisations.alternative``), whether or not it ever allies.
+* Meetings take time from operating (essays 001, 002): each meeting costs the alliance
+  ``trust.meeting_cost`` of a month's expected output per people-level tie
+  (:func:`meeting`), shared as the value is.
 """
 
 from __future__ import annotations
@@ -40,16 +41,6 @@ def potential(
         (1 + v.compatibility * similarity) / (1 + v.compatibility), v.compatibility_floor
     )
     return np.asarray(v.base * strength * (1 + v.complementarity * complement) * compatible)
-
-
-def standalone_month(
-    s: WorldScenario, orgs: Organisations, active: NDArray[np.int64], paid: FloatArray
-) -> None:
-    """A month of each organisation's alternative into ``paid``: ``organisations.alternative``
-    × ``value.base`` for its wholly free capacity, pro rata for the share it has free (its
-    running alliances at the month's end)."""
-    spare = (orgs.capacity - active) / orgs.capacity
-    paid += s.organisations.alternative * s.value.base * np.clip(spare, 0.0, 1.0)
 
 
 def month(
@@ -95,3 +86,29 @@ def month(
         np.add.at(cap, a, rate * np.maximum(lead, 0))
         np.add.at(cap, b, rate * np.maximum(-lead, 0))
     return shirk_a, shirk_b
+
+
+def meetings_share(s: WorldScenario) -> float:
+    """The share of a month's output meetings take (:func:`meeting`): partners plan for it."""
+    tr = s.trust
+    return tr.meeting_cost * tr.ties / tr.meeting_interval if tr.enabled else 0.0
+
+
+def meeting(
+    s: WorldScenario, orgs: Organisations, t: AllianceTable, earned: FloatArray, rows: IntArray
+) -> None:
+    """The time a meeting of alliances ``rows`` takes from operating: ``trust.meeting_cost`` ×
+    ``trust.ties`` of a month's expected output (potential at the partners' efforts and
+    commitments), out of the alliance's value and its partners' shares."""
+    tr = s.trust
+    if tr.meeting_cost == 0 or rows.size == 0:
+        return
+    a, b = t.a[rows], t.b[rows]
+    work = orgs.effort[a] * t.commit_a[rows] + orgs.effort[b] * t.commit_b[rows]
+    cost = tr.meeting_cost * tr.ties * t.potential[rows] * work / 2
+    split = t.split[rows]
+    t.output[rows] -= cost
+    t.realised_a[rows] -= split * cost
+    t.realised_b[rows] -= cost - split * cost
+    np.subtract.at(earned, a, split * cost)
+    np.subtract.at(earned, b, cost - split * cost)

@@ -3,22 +3,22 @@ effect in isolation: the same pairs, everything else fixed (essay 000)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 from numpy.typing import NDArray
 
+from negsim.world.alternatives import reservation
 from negsim.world.beliefs import believed, record, reputation_for_walking
 from negsim.world.organisations import Organisations, draw_organisations
 from negsim.world.scenario import OrganisationsSection, WorldScenario
-from negsim.world.terms import Terms, negotiate_terms, plain_stance, utilities
+from negsim.world.terms import Stance, Terms, negotiate_terms, utilities
+from negsim.world.value import potential
 
 N = 400
-SECTION = OrganisationsSection(strategies={"zeuthen": 1.0})
+SECTION = OrganisationsSection(strategies={"zeuthen": 1.0}, alternative=0.2)
 A, B = np.arange(0, N, 2), np.arange(1, N, 2)
-NO_RIVALS = np.zeros(len(A), dtype=np.int64)
 ZERO = np.zeros(len(A))
 WORLD = WorldScenario(organisations=SECTION)
+DELAY = WORLD.diligence.time
 
 
 def orgs() -> Organisations:
@@ -29,15 +29,30 @@ def orgs() -> Organisations:
 def offered_to_b(
     o: Organisations,
     *,
-    rivals: NDArray[np.int64] = NO_RIVALS,
+    suitors: NDArray[np.float64] = ZERO,
     eagerness: NDArray[np.float64] = ZERO,
 ) -> Terms:
     """Terms of the same pairs (both sides ``zeuthen``) where a believes what it sees of b:
-    ``rivals`` courting b and the ``eagerness`` b shows; b's own state is the same throughout."""
-    seen_b = believed(WORLD, o, B, rivals=rivals, eagerness=eagerness, past_trust=ZERO)
-    seen_a = believed(WORLD, o, A, rivals=NO_RIVALS, eagerness=ZERO, past_trust=ZERO)
-    st = replace(
-        plain_stance(o, A, B),
+    ``suitors`` courting b (the monthly value they look worth) and the ``eagerness`` b shows;
+    b's own state, its reservation included, is the same throughout."""
+    estimate = potential(WORLD.value, o, A, B)
+    seen_a, seen_b = (
+        believed(
+            WORLD,
+            o,
+            x,
+            y,
+            estimate=estimate,
+            option=opt,
+            delay=DELAY,
+            eagerness=eager,
+            past_trust=ZERO,
+        )
+        for x, y, opt, eager in ((A, B, ZERO, ZERO), (B, A, suitors, eagerness))
+    )
+    st = Stance(
+        reservation_a=reservation(WORLD, o, A, B, estimate, ZERO, DELAY),
+        reservation_b=reservation(WORLD, o, B, A, estimate, ZERO, DELAY),
         believed_reservation_a=seen_a.reservation,
         believed_walk_a=seen_a.walk_away,
         believed_reservation_b=seen_b.reservation,
@@ -59,11 +74,11 @@ def b_gets(t: Terms) -> float:
 
 
 def test_a_side_seen_courted_by_rivals_is_offered_more() -> None:
-    """Only a's belief changes (b's own alternative is held fixed): a opens higher, b ends
-    with more."""
+    """Only a's belief changes (b's own alternative is held fixed): a sees suitors courting b,
+    worth 0.15 a month each; a opens higher, b ends with more."""
     o = orgs()
     plain = offered_to_b(o)
-    courted = offered_to_b(o, rivals=np.full(len(A), 3, dtype=np.int64))
+    courted = offered_to_b(o, suitors=np.full(len(A), 0.15))
     assert first_offer_to_b(o, courted) > first_offer_to_b(o, plain) + 0.05
     assert b_gets(courted) > b_gets(plain)
 
@@ -78,9 +93,11 @@ def test_a_side_with_a_reputation_for_walking_away_is_offered_more() -> None:
 
 
 def test_a_side_that_shows_its_eagerness_is_offered_less() -> None:
+    """b shows it needs the deal (about half its eagerness, by its disclosure): a believes it
+    less ready to walk and offers less (0.0086 less utility on these pairs when written)."""
     o = orgs()
     eager = offered_to_b(o, eagerness=np.ones(len(A)))
-    assert b_gets(eager) < b_gets(offered_to_b(o)) - 0.01
+    assert b_gets(eager) < b_gets(offered_to_b(o)) - 0.005
 
 
 def test_reputation_for_walking_counts_walk_outs_seen() -> None:

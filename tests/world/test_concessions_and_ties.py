@@ -69,6 +69,7 @@ def test_more_ties_deposit_more_trust_and_cost_value() -> None:
         DEFAULT,
         crises=replace(DEFAULT.crises, enabled=False),
         shirking=replace(DEFAULT.shirking, enabled=False),
+        trust=replace(DEFAULT.trust, meeting_cost=0.0),  # meetings' time: tests/world/test_prices
     )
     one = two_alliances(quiet)
     three = two_alliances(replace(quiet, trust=replace(quiet.trust, ties=3)))

@@ -28,6 +28,7 @@ QUIET = replace(
     shirking=replace(DEFAULT.shirking, enabled=False),
     value=replace(DEFAULT.value, noise=0.0),
     messages=replace(DEFAULT.messages, enabled=False),
+    trust=replace(DEFAULT.trust, meeting_cost=0.0),  # meetings take no time from the value
 )
 
 
@@ -112,7 +113,8 @@ def test_diligence_narrows_the_gap_between_expected_and_realised_value() -> None
 
 
 def test_diligence_delays_the_start_by_its_time() -> None:
-    """Diligence costs time (essays 002, 003): alliances start `diligence.time` later."""
+    """Diligence costs time (essays 002, 003): alliances start `diligence.time` later (after
+    the rounds of talks, and then the risk clinic's `risk.clinic_time`)."""
     w = DEFAULT.world
     negotiating = w.deadline * w.offer_delay  # the longest a terms negotiation can take
     for enabled in (True, False):
@@ -123,7 +125,7 @@ def test_diligence_delays_the_start_by_its_time() -> None:
         searched = np.where(np.arange(model.alliances.size) < first, 0.0, w.search_interval)
         lag = model.alliances.start - searched
         assert first > 0 and model.alliances.size > first
-        delay = DEFAULT.diligence.time if enabled else 0.0
+        delay = (DEFAULT.diligence.time if enabled else 0.0) + DEFAULT.risk.clinic_time
         assert np.all(lag >= delay + w.offer_delay - 1e-9)  # at least one round
         assert np.all(lag <= delay + negotiating + 1e-9)
         rounds = (lag - delay) / w.offer_delay  # the rest is whole rounds of negotiation

@@ -1,121 +1,15 @@
-"""Each negotiation-side mechanism of the world, in isolation, on the same pairs."""
+"""Mechanisms of the world that act while alliances run, each in isolation.
+
+(What organisations believe at the table: tests/world/test_beliefs.py; alternatives and
+prices: test_alternatives.py and test_prices.py.)"""
 
 from __future__ import annotations
-
-from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from negsim.world.model import AllianceModel
-from negsim.world.organisations import draw_organisations
-from negsim.world.scenario import (
-    CompetitionSection,
-    DisclosureSection,
-    OrganisationsSection,
-    parse_scenario,
-)
-from negsim.world.stance import stance
-from negsim.world.terms import Terms, negotiate_terms
-
-N = 400
-ORGS = draw_organisations(OrganisationsSection(), N, np.arange(N), np.random.default_rng(7))
-A, B = np.arange(0, N, 2), np.arange(1, N, 2)
-ZERO = np.zeros(len(A))
-OFF_C, OFF_D = CompetitionSection(enabled=False), DisclosureSection(enabled=False)
-PACE_FLOOR = OrganisationsSection().pace_floor
-
-
-def terms(**kw: object) -> Terms:
-    """Terms negotiated over the same pairs, every mechanism off unless ``kw`` says so."""
-    args: dict[str, object] = {
-        "rivals_a": np.zeros(len(A), dtype=np.int64),
-        "rivals_b": np.zeros(len(A), dtype=np.int64),
-        "eagerness_a": ZERO,
-        "eagerness_b": ZERO,
-        "past_trust": ZERO,
-        "competition": OFF_C,
-        "disclosure": OFF_D,
-        "pace_floor": PACE_FLOOR,
-    } | kw
-    return negotiate_terms(ORGS, A, B, 40, stance(ORGS, A, B, **args))  # type: ignore[arg-type]
-
-
-def outcome(**kw: object) -> tuple[float, float, float]:
-    """Mean utility of a and b and the agreement rate over the same pairs."""
-    t = terms(**kw)
-    ok = t.agreed
-    return float(t.utility_a[ok].mean()), float(t.utility_b[ok].mean()), float(ok.mean())
-
-
-def test_a_visible_rival_offer_makes_the_counterpart_concede_more() -> None:
-    """Perceived competition: with rivals courting a, b concedes faster and a gets more."""
-    base_a, base_b, _ = outcome(competition=CompetitionSection())
-    rivals = np.full(len(A), 3, dtype=np.int64)
-    chased_a, chased_b, _ = outcome(competition=CompetitionSection(), rivals_a=rivals)
-    assert chased_a > base_a and chased_b < base_b
-
-
-def test_rivals_raise_the_batna() -> None:
-    """Live rival offers lift the reservation, more with more rivals, never above 1."""
-    res = [
-        stance(
-            ORGS,
-            A,
-            B,
-            rivals_a=np.full(len(A), r, dtype=np.int64),
-            rivals_b=np.zeros(len(A), dtype=np.int64),
-            eagerness_a=ZERO,
-            eagerness_b=ZERO,
-            past_trust=ZERO,
-            competition=CompetitionSection(),
-            disclosure=OFF_D,
-            pace_floor=PACE_FLOOR,
-        ).reservation_a
-        for r in (0, 1, 5)
-    ]
-    assert np.all(res[0] < res[1]) and np.all(res[1] < res[2]) and np.all(res[2] <= 1)
-
-
-def test_an_incredible_walk_away_earns_nothing() -> None:
-    """Rivals move the counterpart only as far as the walk-away is credible."""
-    timid = replace(ORGS, walk_away=np.zeros(N))
-    rivals = np.full(len(A), 3, dtype=np.int64)
-    st = stance(
-        timid,
-        A,
-        B,
-        rivals_a=rivals,
-        rivals_b=np.zeros(len(A), dtype=np.int64),
-        eagerness_a=ZERO,
-        eagerness_b=ZERO,
-        past_trust=ZERO,
-        competition=CompetitionSection(),
-        disclosure=OFF_D,
-        pace_floor=PACE_FLOOR,
-    )
-    assert np.all(st.concession_b == 1.0)
-
-
-def test_showing_eagerness_gives_the_other_side_power() -> None:
-    """Disclosure: a shows it badly wants the deal; b holds out and a gets less."""
-    eager = np.ones(len(A))
-    calm_a, _, _ = outcome(disclosure=DisclosureSection(), eagerness_a=ZERO)
-    shown_a, _, _ = outcome(disclosure=DisclosureSection(), eagerness_a=eager)
-    assert shown_a < calm_a
-
-
-def test_past_trust_speeds_agreement() -> None:
-    """Partners who trusted each other concede faster: they agree in fewer rounds.
-
-    (Not necessarily more often: conceding faster also reaches the floors sooner, and a
-    walk-ready partner who sees no more improvement then leaves. At the time of writing, with
-    these 200 pairs: 67.5% agree cold and 66.0% warm, in 21.9 vs 17.9 rounds.)
-    """
-    cold = terms(disclosure=DisclosureSection())
-    warm = terms(disclosure=DisclosureSection(), past_trust=np.full(len(A), 0.8))
-    both = cold.agreed & warm.agreed
-    assert warm.rounds[both].mean() < cold.rounds[both].mean()
+from negsim.world.scenario import parse_scenario
 
 
 def test_partners_learn_from_each_other() -> None:

@@ -87,11 +87,17 @@ def two_alliances(scenario: WorldScenario, **terms: float) -> AllianceModel:
     return model
 
 
+#: Partners whose freed capacity earns 0.1 a month standalone (0.2 × base / capacity 2), more
+#: than the 0.1 a month they expect, worked by a partner now expected to shirk (about 0.075).
+TEMPTED = replace(DEFAULT.organisations, alternative=0.2)
+
+
 def test_a_crisis_breaks_the_alliance_with_no_trust_balance_only() -> None:
-    """Imagine the worst: the high-balance alliance survives the crisis, the empty one breaks."""
+    """Imagine the worst: the high-balance alliance survives the crisis; the empty one goes
+    into conflict, and partners whose alternative beats staying leave."""
     scenario = replace(
         DEFAULT,
-        crises=replace(DEFAULT.crises, break_probability=1.0),
+        organisations=TEMPTED,
         risk=replace(DEFAULT.risk, enabled=False),  # isolate: no risk tolerance
     )
     model = two_alliances(scenario)
@@ -107,13 +113,22 @@ def test_a_crisis_breaks_the_alliance_with_no_trust_balance_only() -> None:
 
 def test_without_trust_accounts_every_crisis_is_uncovered() -> None:
     """Switching the trust mechanism off leaves nothing to draw on."""
-    scenario = replace(
-        DEFAULT,
-        trust=replace(DEFAULT.trust, enabled=False),
-        crises=replace(DEFAULT.crises, break_probability=1.0),
-    )
+    scenario = replace(DEFAULT, trust=replace(DEFAULT.trust, enabled=False), organisations=TEMPTED)
     model = two_alliances(scenario)
     assert model.strike(0) is True
+
+
+def test_in_conflict_partners_stay_when_leaving_pays_less() -> None:
+    """A crisis no balance covers breaks nothing if the partners' alternative is worth less
+    than staying: trust decides who is in conflict, alternatives whether conflict ends it."""
+    for alternative, breaks in ((0.0, False), (0.14, False), (0.16, True)):
+        scenario = replace(
+            DEFAULT,
+            trust=replace(DEFAULT.trust, enabled=False),
+            organisations=replace(DEFAULT.organisations, alternative=alternative),
+        )
+        model = two_alliances(scenario)  # each expects 0.1 a month; staying is worth 0.075
+        assert model.strike(0) is breaks, alternative
 
 
 def test_lopsided_splits_tempt_the_short_side_to_shirk() -> None:

@@ -25,9 +25,11 @@ QUIET = replace(
 
 
 def test_a_risk_clinic_at_launch_deposits_trust() -> None:
-    """Essay 001: discussing risks at launch builds trust in both accounts."""
-    off = replace(DEFAULT, risk=replace(DEFAULT.risk, enabled=False))
-    with_clinic, without = AllianceModel(DEFAULT, seed=4), AllianceModel(off, seed=4)
+    """Essay 001: discussing risks at launch builds trust in both accounts. (Here the clinic
+    takes no time, so both worlds sign the same alliances; its time: tests/world/test_prices.)"""
+    instant = replace(DEFAULT, risk=replace(DEFAULT.risk, clinic_time=0.0))
+    off = replace(instant, risk=replace(instant.risk, enabled=False))
+    with_clinic, without = AllianceModel(instant, seed=4), AllianceModel(off, seed=4)
     with_clinic.run(0.5)
     without.run(0.5)
     gain = with_clinic.trust.balance - without.trust.balance

@@ -102,8 +102,9 @@ def test_an_empty_world_is_nan_not_an_error() -> None:
     """No alliances, no negotiations: counts are 0, rates NaN (and numpy warns of nothing)."""
     metrics = run_metrics(fresh())
     assert metrics["negotiations"] == 0.0 and metrics["alliances_formed"] == 0.0
-    assert metrics["mean_reputation"] == 1.0
-    rest = set(METRICS) - {"negotiations", "alliances_formed", "mean_reputation"}
+    assert metrics["mean_reputation"] == 1.0 and metrics["value_per_organisation"] == 0.0
+    counted = {"negotiations", "alliances_formed", "mean_reputation", "value_per_organisation"}
+    rest = set(METRICS) - counted
     assert all(math.isnan(metrics[k]) for k in rest)
 
 

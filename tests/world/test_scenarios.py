@@ -123,7 +123,6 @@ MOVED_CONSTANTS = {
     "organisations.effort_floor": (0.1, 1.1),
     "organisations.risk_tolerance_spread": (0.15, 1.5),
     "organisations.coherence_spread": (0.1, -1.0),
-    "organisations.pace_floor": (0.05, 0.0),
     "value.compatibility_floor": (0.05, 1.5),
     "trust.break_level": (0.5, 2.0),
     "shirking.effort_kept": (0.5, 1.5),

@@ -165,6 +165,23 @@ def linear_utilities(
     return out.reshape(n_neg, -1)
 
 
+def utilities_at(
+    weights: FloatArray, evaluations: FloatArray, shape: tuple[int, ...], outcomes: IntArray
+) -> FloatArray:
+    """The utilities of the outcomes ``outcomes[k, j]`` (row-major indices) for row k of
+    ``weights`` and ``evaluations``, shape of ``outcomes``: the sums of
+    :func:`linear_utilities` (issue by issue from zero, so bit for bit the same), for those
+    outcomes only."""
+    idx = np.unravel_index(outcomes, shape)
+    rows = np.arange(len(weights)).reshape(-1, *([1] * (outcomes.ndim - 1)))
+    out = np.zeros(outcomes.shape)
+    offset = 0
+    for i, size in enumerate(shape):
+        out += weights[rows, i] * evaluations[rows, offset + idx[i]]
+        offset += size
+    return out
+
+
 def _curves(
     sides: tuple[BatchSide, BatchSide], p: BatchProblem, n_rounds: int
 ) -> tuple[FloatArray, IntArray]:

@@ -20,6 +20,8 @@ from functools import cache
 import numpy as np
 from numpy.typing import NDArray
 
+from negsim.negotiation.batch import utilities_at
+
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
@@ -42,45 +44,51 @@ def neighbours(shape: tuple[int, ...]) -> IntArray:
     return table
 
 
+Side = tuple[FloatArray, FloatArray]  # a side's weights and evaluations, one row per deal
+
+
 def _give(
-    giver: FloatArray,
-    receiver: FloatArray,
+    shape: tuple[int, ...],
+    giver: Side,
+    receiver: Side,
     at: IntArray,
     floor: FloatArray,
-    nbr: IntArray,
     thresholds: tuple[float, float],
 ) -> tuple[IntArray, NDArray[np.bool_]]:
     """Each row's best gesture from outcome ``at`` (see the module docstring): the new
     outcomes and where a gesture was made."""
-    rows = np.arange(len(at))[:, None]
-    cand = nbr[at]  # (K, steps)
-    safe = np.maximum(cand, 0)
-    cost = giver[rows, at[:, None]] - giver[rows, safe]
-    value = receiver[rows, safe] - receiver[rows, at[:, None]]
+    cand = neighbours(shape)[at]  # (K, steps)
+    here_and_there = np.concatenate([at[:, None], np.maximum(cand, 0)], axis=1)
+    mine = utilities_at(*giver, shape, here_and_there)
+    theirs = utilities_at(*receiver, shape, here_and_there)
+    cost = mine[:, :1] - mine[:, 1:]
+    value = theirs[:, 1:] - theirs[:, :1]
     ok = (
         (cand >= 0)
         & (cost > 0)
         & (cost < thresholds[0])
         & (value >= thresholds[1])
-        & (giver[rows, safe] >= floor[:, None])
+        & (mine[:, 1:] >= floor[:, None])
     )
     score = np.where(ok, value, -np.inf)
     best = np.argmax(score, axis=1)
-    made = ok[np.arange(len(at)), best]
-    return np.where(made, cand[np.arange(len(at)), best], at), made
+    rows = np.arange(len(at))
+    made = ok[rows, best]
+    return np.where(made, cand[rows, best], at), made
 
 
 def gestures(
     shape: tuple[int, ...],
-    utilities: tuple[FloatArray, FloatArray],
+    sides: tuple[Side, Side],
     agreement: IntArray,
     reservations: tuple[FloatArray, FloatArray],
     thresholds: tuple[float, float],
 ) -> tuple[IntArray, NDArray[np.bool_], NDArray[np.bool_]]:
     """The agreed outcomes ``agreement`` (one per row, all agreed) after a's and then b's
-    gesture; ``utilities`` are (K, N) per side. Returns the new outcomes and who gave (a, b)."""
-    nbr = neighbours(tuple(shape))
-    ua, ub = utilities
-    after_a, gave_a = _give(ua, ub, agreement, reservations[0], nbr, thresholds)
-    after_b, gave_b = _give(ub, ua, after_a, reservations[1], nbr, thresholds)
+    gesture; ``sides`` are a's and b's weights and evaluations (as in
+    :class:`~negsim.negotiation.batch.BatchSide`). Returns the new outcomes and who gave
+    (a, b)."""
+    a, b = sides
+    after_a, gave_a = _give(shape, a, b, agreement, reservations[0], thresholds)
+    after_b, gave_b = _give(shape, b, a, after_a, reservations[1], thresholds)
     return after_b, gave_a, gave_b

@@ -60,7 +60,7 @@ class Crises:
         table.crises[row] += 1
         owners = np.array([table.a[row], table.b[row]])
         conflict = trust.strike(row, orgs.risk_tolerance[owners])
-        return bool((conflict & self.leaves(row, table, orgs)).any())
+        return bool(conflict.any() and (conflict & self.leaves(row, table, orgs)).any())
 
     def leaves(self, row: int, table: AllianceTable, orgs: Organisations) -> NDArray[np.bool_]:
         """Whether a and b of alliance ``row``, in conflict, would rather leave than stay."""

@@ -20,7 +20,7 @@ from negsim.negotiation.batch import (
     linear_utilities,
     player,
     run_batch,
-    side_utilities,
+    utilities_at,
 )
 from negsim.world import concessions
 from negsim.world.organisations import Organisations
@@ -195,27 +195,30 @@ def negotiate_terms(
         deadline=deadline,
     )
     res = run_batch(problem)
-    u = (side_utilities(problem.a, SHAPE), side_utilities(problem.b, SHAPE))
-    quadrants = _quadrants(u, res.offers, thresholds)
+    quadrants = concession_quadrants(problem, res.offers, thresholds)
     agreed = res.agreement >= 0
     final = res.agreement.astype(np.int64)
     payoff = res.utilities.copy()
     gave = np.zeros((2, len(a)), dtype=np.int64)
     if gestures and agreed.any():
         ok = np.flatnonzero(agreed)
+        sides = [(x.weights[ok], x.evaluations[ok]) for x in (problem.a, problem.b)]
         after, gave_a, gave_b = concessions.gestures(
             SHAPE,
-            (u[0][ok], u[1][ok]),
+            (sides[0], sides[1]),
             final[ok],
             (st.reservation_a[ok], st.reservation_b[ok]),
             thresholds,
         )
         final[ok] = after
         gave[0, ok], gave[1, ok] = gave_a, gave_b
-        moved = ok[gave_a | gave_b]  # the payoffs of the terms as finally signed
-        disc = st.discount ** (res.round[moved] - 1.0)
-        payoff[moved, 0] = disc * u[0][moved, final[moved]]
-        payoff[moved, 1] = disc * u[1][moved, final[moved]]
+        moved = gave_a | gave_b  # the payoffs of the terms as finally signed
+        rows = ok[moved]
+        disc = st.discount ** (res.round[rows] - 1.0)
+        for j, (w, e) in enumerate(sides):
+            payoff[rows, j] = (
+                disc * utilities_at(w[moved], e[moved], SHAPE, after[moved, None])[:, 0]
+            )
     s, ca, cb, g = np.unravel_index(np.maximum(final, 0), SHAPE)
     nan = np.where(agreed, 1.0, np.nan)
     return Terms(
@@ -250,26 +253,18 @@ def concession_quadrants(
     by the rule of :func:`negsim.negotiation.protocol.classify`; the last axis follows
     :data:`QUADRANT_ORDER`, the middle one the maker (a, b).
     """
-    u = (side_utilities(problem.a, problem.shape), side_utilities(problem.b, problem.shape))
-    return _quadrants(u, offers, thresholds)
-
-
-def _quadrants(
-    u: tuple[NDArray[np.float64], NDArray[np.float64]],
-    offers: NDArray[np.int32],
-    thresholds: tuple[float, float],
-) -> NDArray[np.int64]:
-    """:func:`concession_quadrants` from both sides' (K, N) utilities ``u``."""
     cost_limit, value_limit = thresholds
-    rows = np.arange(len(offers))[:, None]
+    shown = np.maximum(offers, 0).astype(np.int64)  # what each offer is worth to each side
+    u = [
+        utilities_at(x.weights, x.evaluations, problem.shape, shown) for x in (problem.a, problem.b)
+    ]
     counts = np.zeros((len(offers), 2, 4), dtype=np.int64)
     for maker in (0, 1):  # a opens: a offers in even columns, b in odd ones
-        own = offers[:, maker::2].astype(np.int64)
-        prev, new = own[:, :-1], own[:, 1:]
-        valid = (prev >= 0) & (new >= 0)
-        prev, new = np.maximum(prev, 0), np.maximum(new, 0)
-        cost = u[maker][rows, prev] - u[maker][rows, new]
-        value = u[1 - maker][rows, new] - u[1 - maker][rows, prev]
+        own = offers[:, maker::2]
+        valid = (own[:, :-1] >= 0) & (own[:, 1:] >= 0)
+        mine, theirs = u[maker][:, maker::2], u[1 - maker][:, maker::2]
+        cost = mine[:, :-1] - mine[:, 1:]
+        value = theirs[:, 1:] - theirs[:, :-1]
         conceded = valid & (cost > 0)
         dear, wanted = cost >= cost_limit, value >= value_limit
         for q, mask in enumerate((dear & wanted, ~dear & wanted, dear & ~wanted, ~dear & ~wanted)):

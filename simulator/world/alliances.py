@@ -49,13 +49,22 @@ CAUSE_NAMES = tuple(CAUSES)
 _COLUMNS: dict[str, tuple[Any, str]] = {
     "a": (np.int64, "partner a: the organisation (row of ``organisations``) that opened the talks"),
     "b": (np.int64, "partner b: the other organisation"),
+    "agreed": (
+        np.float64,
+        "month of the search whose talks agreed it: from then it holds a share of each "
+        "partner's capacity (which no longer earns its standalone value)",
+    ),
     "signed": (
         np.float64,
-        "month the terms were agreed: the search, plus ``world.offer_delay`` per round of "
+        "month the terms were signed: the search, plus ``world.offer_delay`` per round of "
         "talks, plus ``diligence.time`` when diligence is on",
     ),
-    "start": (np.float64, "month it starts operating (today the month it was signed)"),
-    "planned_end": (np.float64, "``signed`` + ``world.alliance_term``: its planned end"),
+    "start": (
+        np.float64,
+        "month it starts operating: ``signed``, plus ``risk.clinic_time`` when the risk "
+        "clinic is on",
+    ),
+    "planned_end": (np.float64, "``start`` + ``world.alliance_term``: its planned end"),
     "end": (np.float64, "month it ended; NaN while it runs"),
     "cause": (np.int64, "why it ended, one of the names in ``CAUSES`` (``running`` if not)"),
     "graceful": (

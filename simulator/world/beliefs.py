@@ -8,12 +8,14 @@ prior beliefs come from what a counterpart can observe, never from the other's p
 * **the other's alternative**: its reservation as the other would derive it
   (:func:`~negsim.world.alternatives.reservation`) from what is public — what a free slot earns
   standalone in this world, the pair's estimated value and the efforts each sees — and from
-  the rival suitors it sees courting the other in this search (*perceived competition*), each
-  worth what such a pair looks worth on average: the counterpart does not know which suitor
-  the other prefers, nor whether the other has a second free slot that would let it sign both;
-* **the other's readiness to walk away**: its **reputation for walking away** — the walk-outs
-  its neighbours (the counterpart among them) have seen in its terms negotiations, a Beta(1, 1)
-  prior updated by each negotiation: ``(1 + walk-outs) / (2 + negotiations)``;
+  the rival suitors it sees courting the other in this search (*perceived competition*): it
+  sees them, not what they offer, and takes each to be worth what its own deal with the other
+  looks worth at an even split; nor does it know whether the other has a second free slot,
+  which would let it sign both. (Like every ``zeuthen`` player it knows the other's utility.)
+* **the other's readiness to walk away**: its **reputation for walking away**. Word of a
+  walk-out goes round the walker's neighbours, and a counterpart is always one of them, so it
+  knows the other's terms negotiations and walk-outs: a Beta(1, 1) prior updated by each
+  negotiation, ``(1 + walk-outs) / (2 + negotiations)``;
 * **intent shown** (``disclosure``): a side that shows it needs the deal (the share it shows of
   its eagerness, more to a partner it trusted before) is believed that much less ready to leave
   it: ``readiness × (1 − shown × eagerness)``.
@@ -64,16 +66,17 @@ def believed(
     past_trust: FloatArray,
 ) -> Believed:
     """What x's counterparts ``y`` believe about the sides ``x`` (see the module docstring):
-    the pair's ``estimate``d potential, the monthly ``option`` the suitors seen courting x look
-    worth, diligence's ``delay``, x's ``eagerness`` for this deal (in [0, 1]) and the pair's
-    ``past_trust``."""
+    the pair's ``estimate``d potential, the monthly ``option`` the suitors seen courting x
+    look worth, the ``delay`` between signing and the start, x's ``eagerness`` for this deal
+    (in [0, 1]) and the pair's ``past_trust``."""
     walk = reputation_for_walking(orgs, x)
     if s.disclosure.enabled:
         trust = np.clip(past_trust, 0.0, 1.0)
         shown = orgs.disclosure[x] + (1.0 - orgs.disclosure[x]) * trust
         walk = walk * (1.0 - shown * eagerness)
     seen = option if s.competition.enabled else np.zeros(len(x))
-    return Believed(reservation=reservation(s, orgs, x, y, estimate, seen, delay), walk_away=walk)
+    believed_reservation = reservation(s, orgs, x, y, estimate, seen, delay)
+    return Believed(reservation=believed_reservation, walk_away=walk)
 
 
 def record(orgs: Organisations, a: IntArray, b: IntArray, walked: NDArray[np.int64]) -> None:

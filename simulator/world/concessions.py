@@ -2,15 +2,14 @@
 
 "Some concessions are material yet symbolic: they cost you little and mean a lot to the other
 side." With ``concessions.enabled`` each partner, once the terms are agreed, looks for one such
-gesture — a single step on one issue of the agreed terms (a tenth of the split, one level of a
-commitment, the lead) that costs it more than nothing but less than
-``concessions.cost_threshold`` in its own terms utility, is worth at least
-``concessions.value_threshold`` to its partner, and keeps it at or above its reservation — and
-makes the one its partner values most (a first, then b on the terms a left). The terms change:
-the giver pays for the gesture with what it gives up (a share of the value, more work, the
-lead), and the partner's trust account gains ``concessions.symbolic_deposit``
-(:meth:`~negsim.world.trust.TrustAccounts.sign`). Whether goodwill is worth its price is what
-the claim on symbolic concessions tests.
+gesture: a tenth of the value split handed to its partner (the split is the issue that carries
+value in the world; a step on a commitment or on governance would cost nothing real), where that
+costs it less than ``concessions.cost_threshold`` in its own terms utility (it cares little for
+the split), is worth at least ``concessions.value_threshold`` to its partner (who cares for it),
+and keeps it at or above its reservation (a first, then b on the terms a left). The giver pays
+with a tenth of the alliance's value, every month it runs, and the partner's trust account
+gains ``concessions.symbolic_deposit`` (:meth:`~negsim.world.trust.TrustAccounts.sign`).
+Whether goodwill is worth its price is what the claim on symbolic concessions tests.
 """
 
 from __future__ import annotations
@@ -57,7 +56,7 @@ def _give(
 ) -> tuple[IntArray, NDArray[np.bool_]]:
     """Each row's best gesture from outcome ``at`` (see the module docstring): the new
     outcomes and where a gesture was made."""
-    cand = neighbours(shape)[at]  # (K, steps)
+    cand = neighbours(shape)[at][:, :2]  # a step down or up the split, the first issue
     here_and_there = np.concatenate([at[:, None], np.maximum(cand, 0)], axis=1)
     mine = utilities_at(*giver, shape, here_and_there)
     theirs = utilities_at(*receiver, shape, here_and_there)

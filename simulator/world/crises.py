@@ -12,7 +12,8 @@ work). It then **weighs staying against leaving** (:meth:`Crises.leaves`): stayi
 the alliance has paid it a month so far, cut to that expectation; leaving, what its freed
 capacity earns standalone (:func:`~negsim.world.alternatives.slot_value`). The alliance breaks
 when a partner in conflict would rather leave. Trust decides who is in conflict; alternatives
-decide whether conflict ends the alliance: with no alternative worth having, nobody leaves.
+decide whether conflict ends the alliance: with no alternative, only a partner the alliance
+costs money (its meetings and ties more than its share) leaves.
 """
 
 from __future__ import annotations

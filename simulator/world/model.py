@@ -191,7 +191,6 @@ class AllianceModel(Model):
         """A month of running alliances: value, shirking, trust, learning, endings."""
         s, t, rng = self.config, self.alliances, self.streams["operate"]
         self.reputation.recover()
-        alternatives.standalone_month(s, self.orgs, self.active, self.standalone)
         rows = self.live_rows()
         # The share of this month each alliance ran: from its start to its planned end.
         lo = np.maximum(t.start[rows], self.time - 1.0)
@@ -208,10 +207,17 @@ class AllianceModel(Model):
         self._end(
             np.flatnonzero(t.alive & (t.planned_end <= self.time)), "completed", graceful=True
         )
-        total = self.earned + self.standalone  # this month's, meetings' costs included
-        self.present_value += (total - self._booked) * np.exp(-s.world.discount_rate * self.time)
-        self._booked = total
+        alternatives.standalone_month(s, self.orgs, t, self.time, self.standalone)
+        self._book()
         self.datacollector.collect(self)
+
+    def _book(self) -> None:
+        """Add the value realised since the last booking (alliances' shares, standalone pay,
+        meetings' costs) to ``present_value``, discounted from now."""
+        total = self.earned + self.standalone
+        discount = np.exp(-self.config.world.discount_rate * self.time)
+        self.present_value += (total - self._booked) * discount
+        self._booked = total
 
     def meet(self) -> None:
         """Partners meet (essays 001, 002: meet in person, frequently): both accounts gain, and
@@ -219,6 +225,7 @@ class AllianceModel(Model):
         rows = self.live_rows()
         self.trust.meet(rows)
         value.meeting(self.config, self.orgs, self.alliances, self.earned, rows)
+        self._book()
 
     def _next_crisis(self) -> None:
         self.schedule_event(self.crisis, after=self.crises.wait())

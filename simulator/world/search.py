@@ -42,9 +42,9 @@ class Courtship:
     b: IntArray
     potential: FloatArray  # the true potential of each pair
     estimate: FloatArray  # the partners' estimate of it
-    option_a: FloatArray  # monthly value of a's best other suitor (0: none)
+    option_a: FloatArray  # monthly value of a's best other suitor (0: none, or not its last slot)
     option_b: FloatArray
-    seen_option_a: FloatArray  # ... as a's counterpart sees it: the mean over a's suitors
+    seen_option_a: FloatArray  # ... as a's counterpart sees it (see :func:`court`)
     seen_option_b: FloatArray
     delay: float  # months diligence adds before signing
 
@@ -67,6 +67,12 @@ def court(
         bias, noise, delay = bias * (1 - d.reduction), noise * (1 - d.reduction), d.time
     estimate = potential * (1 + bias + noise * rng.standard_normal(len(u)))
     appeal = estimate * orgs.reputation[u] * orgs.reputation[v]
+    # Nobody courts a partner whose whole deal its alternative beats outright.
+    lead = delay + clinic_time(s)
+    worth_it = alternatives.courts(s, orgs, u, v, estimate, lead) & alternatives.courts(
+        s, orgs, v, u, estimate, lead
+    )
+    appeal = np.where(worth_it, appeal, 0.0)
     order = np.argsort(-appeal, kind="stable")
     # Greedy matching: each organisation opens at most one negotiation per search.
     taken = np.zeros(orgs.n, dtype=bool)
@@ -86,8 +92,11 @@ def court(
     zero = np.zeros(len(a))
     option_a, option_b, seen_a, seen_b = zero, zero, zero, zero
     if s.competition.enabled:
-        best, mean = alternatives.suitor_options(s, orgs, u, v, estimate, suitor)
-        seen_a, seen_b = mean[a], mean[b]
+        best, count = alternatives.suitor_options(s, orgs, u, v, estimate, suitor)
+        # The counterpart sees the suitors, not what they offer: it takes each to be worth
+        # what its own deal with that side looks worth at an even split.
+        half = 0.5 * alternatives.expected_output(s, orgs, a, b, estimate[chosen])
+        seen_a, seen_b = np.where(count[a] > 0, half, 0.0), np.where(count[b] > 0, half, 0.0)
         # A suitor is an alternative to this deal only for an organisation's last free slot.
         last = orgs.capacity - active == 1
         option_a, option_b = np.where(last[a], best[a], 0.0), np.where(last[b], best[b], 0.0)
@@ -116,15 +125,10 @@ def stance(
     alternative and options, and what a ``zeuthen`` counterpart believes of it from what it
     sees (the suitors, the eagerness ``need`` shown, per organisation; ``past_trust`` per
     pair; the reputation for walking away)."""
-    w = s.world
     delay = c.delay + clinic_time(s)  # months before the alliance starts, once signed
     res_a = alternatives.reservation(s, orgs, c.a, c.b, c.estimate, c.option_a, delay)
     res_b = alternatives.reservation(s, orgs, c.b, c.a, c.estimate, c.option_b, delay)
-    st = Stance(
-        reservation_a=res_a,
-        reservation_b=res_b,
-        discount=float(np.exp(-w.discount_rate * w.offer_delay)),
-    )
+    st = Stance(reservation_a=res_a, reservation_b=res_b)
     if "zeuthen" not in s.organisations.strategies:
         return st
     seen_a, seen_b = (
@@ -194,6 +198,7 @@ def deals(
     return {
         "a": a,
         "b": b,
+        "agreed": np.full(len(a), time),
         "signed": signed,
         "start": start,
         "planned_end": start + s.world.alliance_term,

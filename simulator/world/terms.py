@@ -57,7 +57,7 @@ class Terms:
     offers: NDArray[np.int32]  # (K, deadline): round t's offer at t − 1 (see :func:`utilities`)
 
 
-def _preferences(
+def preferences(
     orgs: Organisations, idx: NDArray[np.intp], role_a: bool
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Weights and evaluations of the organisations ``idx`` in role a (or b)."""
@@ -69,7 +69,7 @@ def _preferences(
 def utilities(orgs: Organisations, idx: NDArray[np.intp], role_a: bool) -> NDArray[np.float64]:
     """Each organisation's utility of every terms outcome in role a (or b), shape (K, N): what
     :attr:`Terms.offers` are worth to it (the batch path's own sums)."""
-    weights, evaluations = _preferences(orgs, idx, role_a)
+    weights, evaluations = preferences(orgs, idx, role_a)
     return linear_utilities(weights, evaluations, SHAPE)
 
 
@@ -78,7 +78,6 @@ def _side(
     idx: NDArray[np.intp],
     role_a: bool,
     reservation: NDArray[np.float64],
-    discount: float,
     params: Mapping[str, Mapping[str, float]],
     patience: int,
     other: NDArray[np.intp],
@@ -88,7 +87,7 @@ def _side(
 ) -> BatchSide:
     """Side ``idx`` of the negotiations with ``other``; a ``zeuthen`` side's prior about the
     other side is ``believed_*`` (``believed_walk`` None: the truth, for certain)."""
-    weights, evaluations = _preferences(orgs, idx, role_a)
+    weights, evaluations = preferences(orgs, idx, role_a)
     n = len(idx)
     keys, which = np.unique(orgs.strategy[idx], return_inverse=True)
     # each strategy as the core's registry defines it (one lookup per distinct key)
@@ -106,7 +105,7 @@ def _side(
         horizon=np.array([pl.horizon for pl in players], dtype=np.int64)[which],
         generosity=column("generosity"),
         reservation=reservation,
-        discount=np.full(n, discount),
+        discount=np.ones(n),  # time is priced in the world: a later start, discounted value
         walk_away=np.round(orgs.walk_away[idx]),  # walks or stays: no coin needed in the batch
         patience=np.full(n, patience, dtype=np.int64),
         noise=column("noise"),
@@ -126,9 +125,7 @@ class Stance:
     ``reservation_*`` is the utility of each side's alternative (its floor:
     :func:`negsim.world.alternatives.reservation`). ``believed_*_a`` is what a's counterpart
     believes of a's alternative and readiness to walk away (read by a ``zeuthen`` counterpart;
-    None: the truth, for certain), ``believed_*_b`` the same of b. ``discount`` is each
-    round's discount factor (``exp(-world.discount_rate · world.offer_delay)``): the payoffs
-    of a negotiation that ends later are worth less.
+    None: the truth, for certain), ``believed_*_b`` the same of b.
     """
 
     reservation_a: NDArray[np.float64]
@@ -137,7 +134,6 @@ class Stance:
     believed_walk_a: NDArray[np.float64] | None = None
     believed_reservation_b: NDArray[np.float64] | None = None
     believed_walk_b: NDArray[np.float64] | None = None
-    discount: float = 1.0
 
 
 def negotiate_terms(
@@ -171,7 +167,6 @@ def negotiate_terms(
             a,
             True,
             st.reservation_a,
-            st.discount,
             given,
             patience,
             b,
@@ -184,7 +179,6 @@ def negotiate_terms(
             b,
             False,
             st.reservation_b,
-            st.discount,
             given,
             patience,
             a,
@@ -214,11 +208,8 @@ def negotiate_terms(
         gave[0, ok], gave[1, ok] = gave_a, gave_b
         moved = gave_a | gave_b  # the payoffs of the terms as finally signed
         rows = ok[moved]
-        disc = st.discount ** (res.round[rows] - 1.0)
         for j, (w, e) in enumerate(sides):
-            payoff[rows, j] = (
-                disc * utilities_at(w[moved], e[moved], SHAPE, after[moved, None])[:, 0]
-            )
+            payoff[rows, j] = utilities_at(w[moved], e[moved], SHAPE, after[moved, None])[:, 0]
     s, ca, cb, g = np.unravel_index(np.maximum(final, 0), SHAPE)
     nan = np.where(agreed, 1.0, np.nan)
     return Terms(

@@ -88,8 +88,9 @@ def test_a_suitor_worth_more_than_the_standalone_stream_raises_the_reservation()
 
 def test_suitors_are_an_alternative_only_for_the_last_free_slot() -> None:
     """With two slots free an organisation can sign this deal and a suitor's: no option; with
-    its last slot the best suitor counts. The counterpart sees the suitors either way (their
-    mean worth), not knowing how many slots are free."""
+    its last slot the best suitor counts. The counterpart sees that there are suitors, not
+    what they offer nor how many slots are free: it takes each to be worth what its own deal
+    looks worth at an even split."""
     s = WORLD
     n = 12
     graph = nx.complete_graph(n)
@@ -104,8 +105,44 @@ def test_suitors_are_an_alternative_only_for_the_last_free_slot() -> None:
         found.append(c)
     free, last = found
     assert np.all(free.option_a == 0) and np.all(free.option_b == 0)
-    assert np.all(last.option_a > 0) and np.all(last.option_a >= last.seen_option_a)
-    np.testing.assert_array_equal(free.seen_option_a, last.seen_option_a)
+    assert np.all(last.option_a > 0) and np.all(last.option_b > 0)
+    for c in (free, last):  # every organisation of a complete graph has suitors
+        half = 0.5 * expected_output(s, orgs, c.a, c.b, c.estimate)
+        np.testing.assert_array_equal(c.seen_option_a, half)
+        np.testing.assert_array_equal(c.seen_option_b, half)
+    assert not np.array_equal(last.option_a, last.seen_option_a)  # the truth is not seen
+
+
+def test_no_one_courts_a_partner_its_alternative_beats_outright() -> None:
+    """Where even the whole deal pays less than the slot's standalone stream, no pair is
+    courted: no negotiation opens."""
+    n = 12
+    edges = np.array(nx.complete_graph(n).edges(), dtype=np.int64)
+    for alternative, courted in ((0.2, True), (10.0, False)):
+        s = with_alternative(alternative)
+        orgs = draw_organisations(s.organisations, n, np.arange(n), np.random.default_rng(0))
+        true = potential(s.value, orgs, edges[:, 0], edges[:, 1])
+        c = court(s, orgs, edges, true, np.zeros(n, dtype=np.int64), np.random.default_rng(1))
+        assert (c is not None) is courted
+
+
+def test_capacity_earns_its_standalone_value_until_the_search_that_agrees_a_deal() -> None:
+    """Paid hour by hour: an organisation that agreed its first alliance at the search of
+    month 3 was paid the whole month before it; the month after, the half of its capacity
+    left free (capacity 2)."""
+    s = load_scenario("default", {"world.organisations": 400})
+    model = AllianceModel(s, seed=2, record_organisations=False)
+    model.run(2.5)
+    before = model.standalone.copy()
+    model.run(4.5)
+    t = model.alliances
+    first = np.bincount(np.concatenate([t.a, t.b]), minlength=400)
+    at_three = np.zeros(400, dtype=bool)
+    at_three[np.concatenate([t.a[t.agreed == 3.0], t.b[t.agreed == 3.0]])] = True
+    only = np.flatnonzero(at_three & (first == 1))
+    assert only.size
+    slot_free = s.organisations.alternative * s.value.base
+    np.testing.assert_allclose(model.standalone[only] - before[only], slot_free * 1.5)
 
 
 # --- time has a price -----------------------------------------------------------------------

@@ -106,3 +106,26 @@ def test_reputation_for_walking_counts_walk_outs_seen() -> None:
     record(o, A[:2], B[:2], np.array([0, -1]))
     assert reputation_for_walking(o, A[:2]).tolist() == [2 / 3, 1 / 3]
     assert reputation_for_walking(o, B[:2]).tolist() == [1 / 3, 1 / 3]
+
+
+def test_past_trust_opens_up_what_a_side_shows() -> None:
+    """An eager side shows its eagerness more to a partner it trusted before: believed less
+    ready to walk away the warmer the past (disclosure is below 1 for every side here)."""
+    o = orgs()
+    estimate = potential(WORLD.value, o, A, B)
+    walk = [
+        believed(
+            WORLD,
+            o,
+            B,
+            A,
+            estimate=estimate,
+            option=ZERO,
+            delay=DELAY,
+            eagerness=np.ones(len(A)),
+            past_trust=np.full(len(A), trust),
+        ).walk_away
+        for trust in (0.0, 0.5, 1.0)
+    ]
+    assert np.all(walk[0] >= walk[1]) and np.all(walk[1] >= walk[2]) and np.all(walk[2] == 0)
+    assert np.any(walk[0] > walk[1])

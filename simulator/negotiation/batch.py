@@ -453,9 +453,9 @@ def _play(
     n_u = n_head * n_tail if (kind == ZEUTHEN).any() else 1
     u = np.empty((2, n_u))
     spare_u = np.empty(n_u)
-    type_d = np.empty((2, MAX_TYPES))  # zeuthen: the other's types and the log posterior
+    type_d = np.empty((2, MAX_TYPES))  # zeuthen: the other's types and the posterior
     type_w = np.empty((2, MAX_TYPES))
-    log_post = np.empty((2, MAX_TYPES))
+    posterior = np.empty((2, MAX_TYPES))
     n_types = np.zeros(2, dtype=np.int64)
     for k in range(weights.shape[1]):
         for side in range(2):
@@ -484,7 +484,7 @@ def _play(
                 n_types[side] = td.size
                 type_d[side, : td.size] = td
                 type_w[side, : td.size] = tw
-                log_post[side, : td.size] = tl
+                posterior[side, : td.size] = tl
         if n_types[0] > 0 or n_types[1] > 0:
             for side in range(2):
                 _utilities(weights[side, k], evaluations[side, k], shape, u[side], spare_u)
@@ -510,7 +510,7 @@ def _play(
                 if best[m] < reservation[m, k]:  # nothing reaches its reservation: it leaves
                     out[k, 1], out[k, 2], out[k, 3] = 1, m, max(turn - 1, 1)
                     _saw_walk_out(
-                        kind, zeuthen, type_d, type_w, log_post, n_types, u, m, k, standing
+                        kind, zeuthen, type_d, type_w, posterior, n_types, u, m, k, standing
                     )
                     break
                 n = n_types[m]
@@ -519,7 +519,7 @@ def _play(
                     u[1 - m],
                     reservation[m, k],
                     walk_away[m, k] * reservation[m, k],
-                    log_post[m, :n],
+                    posterior[m, :n],
                     type_d[m, :n],
                     type_w[m, :n],
                     zeuthen[m, k, 0],
@@ -560,7 +560,7 @@ def _play(
                 ):
                     out[k, 1], out[k, 2], out[k, 3] = 1, m, max(turn - 1, 1)
                     _saw_walk_out(
-                        kind, zeuthen, type_d, type_w, log_post, n_types, u, m, k, standing
+                        kind, zeuthen, type_d, type_w, posterior, n_types, u, m, k, standing
                     )
                     break
             if turn > last:
@@ -570,7 +570,7 @@ def _play(
         for side in range(2):
             n = n_types[side]
             if n > 0:
-                means = posterior_means(log_post[side, :n], type_d[side, :n], type_w[side, :n])
+                means = posterior_means(posterior[side, :n], type_d[side, :n], type_w[side, :n])
                 beliefs[k, side, 0], beliefs[k, side, 1], beliefs[k, side, 2] = means
 
 
@@ -580,7 +580,7 @@ def _saw_walk_out(
     zeuthen: FloatArray,
     type_d: FloatArray,
     type_w: FloatArray,
-    log_post: FloatArray,
+    posterior: FloatArray,
     n_types: IntArray,
     u: FloatArray,
     walker: int,
@@ -592,7 +592,7 @@ def _saw_walk_out(
     n = n_types[other]
     if kind[other, k] == ZEUTHEN and standing >= 0:
         learn_walk_out(
-            log_post[other, :n],
+            posterior[other, :n],
             type_d[other, :n],
             type_w[other, :n],
             u[walker, standing],

@@ -71,7 +71,9 @@ ends it.
 The rule lives in compiled kernels (:func:`zeuthen_turn`, :func:`zeuthen_offer`,
 :func:`learn_offer`, :func:`learn_walk_out`, :func:`posterior_means`, :func:`types`) that the
 strategy below and the batch path (:mod:`negsim.negotiation.batch`) both call, so the two agree
-bit for bit.
+bit for bit. The posterior is kept as weights proportional to the types' probabilities, divided
+by the largest after each update so that none underflows, not as logarithms: an update costs
+one exponential per type (the logistic curve's), and the posterior means none.
 
 Examples:
     >>> import numpy as np
@@ -195,39 +197,50 @@ def _prior(centre: float, spread: float, grid: FloatArray) -> tuple[FloatArray, 
 def types(
     centre_d: float, centre_w: float, spread: float
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """The other's possible types ``(d, w)`` and the log prior over them, flat arrays."""
+    """The other's possible types ``(d, w)`` and the prior over them, flat arrays.
+
+    The prior (and the posterior it becomes, :func:`learn_offer`) is kept as weights, not
+    logarithms: a type's weight is proportional to its probability, and a type of weight 0 is
+    impossible and stays so.
+    """
     sd, pd = _prior(centre_d, spread, RESERVATION_GRID)
     sw, pw = _prior(centre_w, spread, WALK_GRID)
     n = sd.size * sw.size
-    d, w, log_post = np.empty(n), np.empty(n), np.empty(n)
+    d, w, post = np.empty(n), np.empty(n), np.empty(n)
     for i in range(sd.size):
         for j in range(sw.size):
             t = i * sw.size + j
             d[t], w[t] = sd[i], sw[j]
-            p = pd[i] * pw[j]
-            log_post[t] = math.log(p) if p > 0.0 else -math.inf
-    return d, w, log_post
+            post[t] = pd[i] * pw[j]
+    return d, w, post
 
 
 @njit(cache=True)
-def posterior_means(
-    log_post: FloatArray, d: FloatArray, w: FloatArray
-) -> tuple[float, float, float]:
+def posterior_means(post: FloatArray, d: FloatArray, w: FloatArray) -> tuple[float, float, float]:
     """Posterior means of the other's reservation, readiness to walk and breakdown point."""
-    top = log_post.max()
     total = mean_d = mean_w = mean_b = 0.0
-    for t in range(log_post.size):
-        p = math.exp(log_post[t] - top)
-        total += p
-        mean_d += p * d[t]
-        mean_w += p * w[t]
-        mean_b += p * (w[t] * d[t])
+    for t in range(post.size):
+        p = post[t]
+        if p > 0.0:  # an impossible type adds nothing
+            total += p
+            mean_d += p * d[t]
+            mean_w += p * w[t]
+            mean_b += p * (w[t] * d[t])
     return mean_d / total, mean_w / total, mean_b / total
 
 
 @njit(cache=True)
+def _rescale(post: FloatArray, top: float) -> None:
+    """Divide the weights by the largest, ``top``, so that a long run of updates never
+    underflows (a division: a certain prior's one type keeps weight exactly 1)."""
+    if top > 0.0:
+        for t in range(post.size):
+            post[t] /= top
+
+
+@njit(cache=True)
 def learn_offer(
-    log_post: FloatArray,
+    post: FloatArray,
     d: FloatArray,
     w: FloatArray,
     u_op_offer: float,
@@ -245,34 +258,58 @@ def learn_offer(
 
     ``u_op_offer``: the offer's value to the other. With ``seen_move``, the offer answered
     this side's offer ``faced`` after the other's own offer ``own``, and ``held`` says whether
-    it kept its demand (``u_op_*``: values to the other, ``u_me_*``: to this side).
+    it kept its demand (``u_op_*``: values to the other, ``u_me_*``: to this side). The types
+    with nothing to lose by breakdown (``w`` or ``d`` 0: a sixth of them or more) share one
+    chance of a hold, computed once.
     """
     r_me = risk(u_me_faced, u_me_own, breakdown_me) if seen_move else 0.0
-    for t in range(log_post.size):
+    top = 0.0
+    hold_at_zero = math.nan
+    for t in range(post.size):
+        if post[t] == 0.0:  # impossible, whatever it does
+            continue
         lik = noise if d[t] > u_op_offer + TOLERANCE else 1.0
         if seen_move:
-            r_op = risk(u_op_own, u_op_faced, w[t] * d[t])
-            if r_op == math.inf and r_me == math.inf:
-                gap = 0.0
-            elif r_op == math.inf:
-                gap = 50.0
-            elif r_me == math.inf:
-                gap = -50.0
+            b = w[t] * d[t]
+            if b != 0.0:
+                hold = _p_hold(u_op_own, u_op_faced, b, r_me, noise, temperature)
             else:
-                gap = min(max((r_op - r_me) / temperature, -50.0), 50.0)
-            p_hold = noise + (1.0 - 2.0 * noise) / (1.0 + math.exp(-gap))
-            lik *= p_hold if held else 1.0 - p_hold
-        log_post[t] += math.log(max(lik, 1e-300))
+                if math.isnan(hold_at_zero):
+                    hold_at_zero = _p_hold(u_op_own, u_op_faced, 0.0, r_me, noise, temperature)
+                hold = hold_at_zero
+            lik *= hold if held else 1.0 - hold
+        post[t] *= lik
+        top = max(top, post[t])
+    _rescale(post, top)
+
+
+@njit(cache=True)
+def _p_hold(
+    u_op_own: float, u_op_faced: float, b: float, r_me: float, noise: float, temperature: float
+) -> float:
+    """The chance that a type of breakdown point ``b`` holds its offer (module docstring)."""
+    r_op = risk(u_op_own, u_op_faced, b)
+    if r_op == math.inf and r_me == math.inf:
+        gap = 0.0
+    elif r_op == math.inf:
+        gap = 50.0
+    elif r_me == math.inf:
+        gap = -50.0
+    else:
+        gap = min(max((r_op - r_me) / temperature, -50.0), 50.0)
+    return noise + (1.0 - 2.0 * noise) / (1.0 + math.exp(-gap))
 
 
 @njit(cache=True)
 def learn_walk_out(
-    log_post: FloatArray, d: FloatArray, w: FloatArray, u_op_left: float, noise: float
+    post: FloatArray, d: FloatArray, w: FloatArray, u_op_left: float, noise: float
 ) -> None:
     """Bayes' rule for a walk-out from an offer worth ``u_op_left`` to the other, in place."""
-    for t in range(log_post.size):
-        lik = max(w[t], noise) if u_op_left < d[t] else noise
-        log_post[t] += math.log(lik)
+    top = 0.0
+    for t in range(post.size):
+        post[t] *= max(w[t], noise) if u_op_left < d[t] else noise
+        top = max(top, post[t])
+    _rescale(post, top)
 
 
 @njit(cache=True)
@@ -281,7 +318,7 @@ def zeuthen_turn(
     u_op: FloatArray,
     reservation: float,
     breakdown_me: float,
-    log_post: FloatArray,
+    post: FloatArray,
     d: FloatArray,
     w: FloatArray,
     noise: float,
@@ -294,14 +331,14 @@ def zeuthen_turn(
 ) -> int:
     """One turn of a ``zeuthen`` side, as both the strategy and the batch kernel play it: take
     in the other's offer on the table, ``standing`` (its previous one ``before``, answering my
-    last offer ``mine``; −1 where there is none) into ``log_post``, then hold or concede
+    last offer ``mine``; −1 where there is none) into the posterior ``post``, then hold or concede
     (:func:`zeuthen_offer`)."""
     if standing >= 0:
         seen_move = before >= 0 and mine >= 0  # it answered an offer of mine with a move
         own = before if seen_move else standing
         faced = mine if seen_move else standing
         learn_offer(
-            log_post,
+            post,
             d,
             w,
             u_op[standing],
@@ -315,7 +352,11 @@ def zeuthen_turn(
             noise,
             temperature,
         )
-    floor_op, _, breakdown_op = posterior_means(log_post, d, w)
+    if deadline > 0 and turn > deadline:  # answering the deadline offer needs no beliefs
+        return zeuthen_offer(
+            u, u_op, reservation, 0.0, breakdown_me, 0.0, mine, standing, turn, deadline
+        )
+    floor_op, _, breakdown_op = posterior_means(post, d, w)
     return zeuthen_offer(
         u, u_op, reservation, floor_op, breakdown_me, breakdown_op, mine, standing, turn, deadline
     )
@@ -495,9 +536,9 @@ class Zeuthen(Conceding):
         self.breakdown_me = me.walk_away * me.reservation  # its own breakdown point, D_i
         belief = me.beliefs
         if belief is None:  # the truth, for certain
-            self.d, self.w, self.log_post = types(op.reservation, op.walk_away, 0.0)
+            self.d, self.w, self.post = types(op.reservation, op.walk_away, 0.0)
         else:
-            self.d, self.w, self.log_post = types(
+            self.d, self.w, self.post = types(
                 belief.reservation, belief.walk_away, belief.uncertainty
             )
         self.noise = float(self.p["noise"])
@@ -515,13 +556,13 @@ class Zeuthen(Conceding):
     def beliefs(self) -> dict[str, float]:
         """The posterior means: the other's ``reservation``, ``walk_away`` and the breakdown
         point credited to it, ``breakdown`` = E[w·d]."""
-        mean_d, mean_w, mean_b = posterior_means(self.log_post, self.d, self.w)
+        mean_d, mean_w, mean_b = posterior_means(self.post, self.d, self.w)
         return {"reservation": mean_d, "walk_away": mean_w, "breakdown": mean_b}
 
     def saw_walk_out(self, standing: int | None) -> None:
         """The other side walked away from ``standing``: types that would have, did."""
         if standing is not None:
-            learn_walk_out(self.log_post, self.d, self.w, self.u_op[standing], self.noise)
+            learn_walk_out(self.post, self.d, self.w, self.u_op[standing], self.noise)
 
     def next_offer(self, state: State) -> int:
         """Take in the offer on the table, then hold or make the smallest concession that
@@ -533,7 +574,7 @@ class Zeuthen(Conceding):
                 self.u_op,
                 self.ctx.me.reservation,
                 self.breakdown_me,
-                self.log_post,
+                self.post,
                 self.d,
                 self.w,
                 self.noise,

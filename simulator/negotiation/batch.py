@@ -456,6 +456,8 @@ def _play(
     type_d = np.empty((2, MAX_TYPES))  # zeuthen: the other's types and the posterior
     type_w = np.empty((2, MAX_TYPES))
     posterior = np.empty((2, MAX_TYPES))
+    hold = np.empty((2, MAX_TYPES))  # zeuthen: learn_offer's chances of a hold, and their inputs
+    memo = np.empty((2, 3))
     n_types = np.zeros(2, dtype=np.int64)
     for k in range(weights.shape[1]):
         for side in range(2):
@@ -485,6 +487,7 @@ def _play(
                 type_d[side, : td.size] = td
                 type_w[side, : td.size] = tw
                 posterior[side, : td.size] = tl
+                memo[side] = np.nan  # new types: no chance of a hold computed yet
         if n_types[0] > 0 or n_types[1] > 0:
             for side in range(2):
                 _utilities(weights[side, k], evaluations[side, k], shape, u[side], spare_u)
@@ -522,6 +525,8 @@ def _play(
                     posterior[m, :n],
                     type_d[m, :n],
                     type_w[m, :n],
+                    hold[m, :n],
+                    memo[m],
                     zeuthen[m, k, 0],
                     zeuthen[m, k, 1],
                     standing,

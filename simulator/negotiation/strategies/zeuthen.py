@@ -243,6 +243,8 @@ def learn_offer(
     post: FloatArray,
     d: FloatArray,
     w: FloatArray,
+    hold: FloatArray,
+    memo: FloatArray,
     u_op_offer: float,
     seen_move: bool,
     held: bool,
@@ -258,26 +260,34 @@ def learn_offer(
 
     ``u_op_offer``: the offer's value to the other. With ``seen_move``, the offer answered
     this side's offer ``faced`` after the other's own offer ``own``, and ``held`` says whether
-    it kept its demand (``u_op_*``: values to the other, ``u_me_*``: to this side). The types
-    with nothing to lose by breakdown (``w`` or ``d`` 0: a sixth of them or more) share one
-    chance of a hold, computed once.
+    it kept its demand (``u_op_*``: values to the other, ``u_me_*``: to this side).
+
+    Each type's chance of a hold is kept in ``hold`` (one entry per type) and the values it
+    was computed from in ``memo`` (three: ``u_op_own``, ``u_op_faced`` and this side's risk;
+    NaN for types not yet seen): when both sides held their offers since the last update, the
+    same values recur and the chances are not computed again. The types with nothing to lose by
+    breakdown (``w`` or ``d`` 0: a sixth of them or more) share one chance, computed once.
     """
     r_me = risk(u_me_faced, u_me_own, breakdown_me) if seen_move else 0.0
+    fresh = seen_move and not (memo[0] == u_op_own and memo[1] == u_op_faced and memo[2] == r_me)
+    if fresh:
+        memo[0], memo[1], memo[2] = u_op_own, u_op_faced, r_me
     top = 0.0
     hold_at_zero = math.nan
     for t in range(post.size):
-        if post[t] == 0.0:  # impossible, whatever it does
+        if post[t] == 0.0:  # impossible, whatever it does (and it stays so)
             continue
         lik = noise if d[t] > u_op_offer + TOLERANCE else 1.0
         if seen_move:
-            b = w[t] * d[t]
-            if b != 0.0:
-                hold = _p_hold(u_op_own, u_op_faced, b, r_me, noise, temperature)
-            else:
-                if math.isnan(hold_at_zero):
-                    hold_at_zero = _p_hold(u_op_own, u_op_faced, 0.0, r_me, noise, temperature)
-                hold = hold_at_zero
-            lik *= hold if held else 1.0 - hold
+            if fresh:
+                b = w[t] * d[t]
+                if b != 0.0:
+                    hold[t] = _p_hold(u_op_own, u_op_faced, b, r_me, noise, temperature)
+                else:
+                    if math.isnan(hold_at_zero):
+                        hold_at_zero = _p_hold(u_op_own, u_op_faced, 0.0, r_me, noise, temperature)
+                    hold[t] = hold_at_zero
+            lik *= hold[t] if held else 1.0 - hold[t]
         post[t] *= lik
         top = max(top, post[t])
     _rescale(post, top)
@@ -321,6 +331,8 @@ def zeuthen_turn(
     post: FloatArray,
     d: FloatArray,
     w: FloatArray,
+    hold: FloatArray,
+    memo: FloatArray,
     noise: float,
     temperature: float,
     standing: int,
@@ -331,7 +343,8 @@ def zeuthen_turn(
 ) -> int:
     """One turn of a ``zeuthen`` side, as both the strategy and the batch kernel play it: take
     in the other's offer on the table, ``standing`` (its previous one ``before``, answering my
-    last offer ``mine``; −1 where there is none) into the posterior ``post``, then hold or concede
+    last offer ``mine``; −1 where there is none) into the posterior ``post`` over the types
+    ``d``, ``w`` (``hold`` and ``memo``: :func:`learn_offer`'s), then hold or concede
     (:func:`zeuthen_offer`)."""
     if standing >= 0:
         seen_move = before >= 0 and mine >= 0  # it answered an offer of mine with a move
@@ -341,6 +354,8 @@ def zeuthen_turn(
             post,
             d,
             w,
+            hold,
+            memo,
             u_op[standing],
             seen_move,
             u_op[standing] >= u_op[own],
@@ -541,6 +556,8 @@ class Zeuthen(Conceding):
             self.d, self.w, self.post = types(
                 belief.reservation, belief.walk_away, belief.uncertainty
             )
+        self.hold = np.empty(self.post.size)  # learn_offer's chances of a hold, and their inputs
+        self.memo = np.full(3, np.nan)
         self.noise = float(self.p["noise"])
         self.temperature = float(self.p["temperature"])
         self.hopeless = not bool((self.u >= me.reservation).any())
@@ -577,6 +594,8 @@ class Zeuthen(Conceding):
                 self.post,
                 self.d,
                 self.w,
+                self.hold,
+                self.memo,
                 self.noise,
                 self.temperature,
                 -1 if state.standing is None else state.standing,

@@ -453,6 +453,10 @@ def _play(
     n_u = n_head * n_tail if (kind == ZEUTHEN).any() else 1
     u = np.empty((2, n_u))
     spare_u = np.empty(n_u)
+    order = np.empty((2, n_u), dtype=np.int64)  # zeuthen: its outcomes by u, ascending
+    sorted_u = np.empty(n_u)
+    bucket_u = np.empty(n_u, dtype=np.int64)
+    count_u = np.empty(2 * n_u + 1, dtype=np.int64)
     type_d = np.empty((2, MAX_TYPES))  # zeuthen: the other's types and the posterior
     type_w = np.empty((2, MAX_TYPES))
     posterior = np.empty((2, MAX_TYPES))
@@ -491,6 +495,8 @@ def _play(
         if n_types[0] > 0 or n_types[1] > 0:
             for side in range(2):
                 _utilities(weights[side, k], evaluations[side, k], shape, u[side], spare_u)
+                if n_types[side] > 0:
+                    _sort(u[side], sorted_u, order[side], bucket_u, count_u)
         target[:] = best
         streak[:] = 0
         seen[:] = 0
@@ -520,6 +526,7 @@ def _play(
                 nxt = zeuthen_turn(
                     u[m],
                     u[1 - m],
+                    order[m],
                     reservation[m, k],
                     walk_away[m, k] * reservation[m, k],
                     posterior[m, :n],

@@ -80,7 +80,8 @@ Examples:
     >>> u_a = np.linspace(0.0, 1.0, 11)  # a pie in tenths: a's share ...
     >>> u_b = 1.0 - u_a  # ... and b's
     >>> # a's opening (b's floor believed 0.35): the most a keeps while leaving b that much
-    >>> round(float(u_a[zeuthen_offer(u_a, u_b, 0.2, 0.35, 0.2, 0.35, -1, -1, 1, 0)]), 3)
+    >>> order = np.argsort(u_a)  # a's outcomes from worst to best, for it
+    >>> round(float(u_a[zeuthen_offer(u_a, u_b, order, 0.2, 0.35, 0.2, 0.35, -1, -1, 1, 0)]), 3)
     0.6
     >>> risk(0.8, 0.5, 0.2), risk(0.8, 0.5, 0.8)
     (0.5, inf)
@@ -109,6 +110,7 @@ from negsim.negotiation.strategies.base import (
 from negsim.negotiation.strategies.registry import register
 
 FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
 
 #: The grid of the other side's possible types: reservations and readinesses to walk.
 RESERVATION_GRID = np.linspace(0.0, 1.0, 21)
@@ -326,6 +328,7 @@ def learn_walk_out(
 def zeuthen_turn(
     u: FloatArray,
     u_op: FloatArray,
+    order: IntArray,
     reservation: float,
     breakdown_me: float,
     post: FloatArray,
@@ -345,7 +348,7 @@ def zeuthen_turn(
     in the other's offer on the table, ``standing`` (its previous one ``before``, answering my
     last offer ``mine``; −1 where there is none) into the posterior ``post`` over the types
     ``d``, ``w`` (``hold`` and ``memo``: :func:`learn_offer`'s), then hold or concede
-    (:func:`zeuthen_offer`)."""
+    (:func:`zeuthen_offer`; ``order``: the outcomes by ``u``, ascending)."""
     if standing >= 0:
         seen_move = before >= 0 and mine >= 0  # it answered an offer of mine with a move
         own = before if seen_move else standing
@@ -369,11 +372,21 @@ def zeuthen_turn(
         )
     if deadline > 0 and turn > deadline:  # answering the deadline offer needs no beliefs
         return zeuthen_offer(
-            u, u_op, reservation, 0.0, breakdown_me, 0.0, mine, standing, turn, deadline
+            u, u_op, order, reservation, 0.0, breakdown_me, 0.0, mine, standing, turn, deadline
         )
     floor_op, _, breakdown_op = posterior_means(post, d, w)
     return zeuthen_offer(
-        u, u_op, reservation, floor_op, breakdown_me, breakdown_op, mine, standing, turn, deadline
+        u,
+        u_op,
+        order,
+        reservation,
+        floor_op,
+        breakdown_me,
+        breakdown_op,
+        mine,
+        standing,
+        turn,
+        deadline,
     )
 
 
@@ -381,6 +394,7 @@ def zeuthen_turn(
 def zeuthen_offer(
     u: FloatArray,
     u_op: FloatArray,
+    order: IntArray,
     reservation: float,
     floor_op: float,
     breakdown_me: float,
@@ -411,20 +425,24 @@ def zeuthen_offer(
             return standing
         return int(np.argmax(u))
     if own < 0:  # the opening: the best outcome it may offer
-        own = _best_for_me(u, u_op, reservation, floor_op, math.inf, breakdown_me, breakdown_op, -1)
+        own = _best_for_me(
+            u, u_op, order, reservation, floor_op, math.inf, breakdown_me, breakdown_op, -1
+        )
         if own < 0:  # none: come as close as it can
             own = _most_for_them(u, u_op, reservation)
     if standing < 0:
         return own
     if last > 0 and turn == last:  # the deadline offer: the best it may offer, if any
-        final = _best_for_me(u, u_op, reservation, floor_op, u[own], breakdown_me, breakdown_op, -1)
+        final = _best_for_me(
+            u, u_op, order, reservation, floor_op, u[own], breakdown_me, breakdown_op, -1
+        )
         return final if final >= 0 else own
     if _may_offer(u, u_op, reservation, floor_op, own) and not must_concede(
         u, u_op, own, standing, breakdown_me, breakdown_op
     ):
         return own  # the other side risks less: it must concede
     best = _best_for_me(
-        u, u_op, reservation, floor_op, u[own], breakdown_me, breakdown_op, standing
+        u, u_op, order, reservation, floor_op, u[own], breakdown_me, breakdown_op, standing
     )
     if best >= 0:
         return best
@@ -484,6 +502,7 @@ def _most_for_them(u: FloatArray, u_op: FloatArray, reservation: float) -> int:
 def _best_for_me(
     u: FloatArray,
     u_op: FloatArray,
+    order: IntArray,
     reservation: float,
     floor_op: float,
     cap: float,
@@ -493,15 +512,30 @@ def _best_for_me(
 ) -> int:
     """The best outcome for itself that it may offer, worth at most ``cap`` to it and, with
     ``standing`` ≥ 0, shifting the duty to concede to the other side (ties: best for the other,
-    then lowest index); −1 if none."""
+    then lowest index); −1 if none.
+
+    ``order`` lists the outcomes by ``u``, ascending (ties in any order): the search starts
+    from the best outcome worth at most ``cap`` and goes down, and stops below the first
+    outcome found (past its ties) or below the reservation.
+    """
+    lo, hi = 0, order.size  # the outcomes worth at most cap: order[:hi]
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if u[order[mid]] > cap:
+            hi = mid
+        else:
+            lo = mid + 1
     best, best_u, best_op = -1, -math.inf, -math.inf
-    for j in range(u.size):
+    for p in range(hi - 1, -1, -1):
+        j = order[p]
         x = u[j]
-        if x > cap or x < best_u or not _may_offer(u, u_op, reservation, floor_op, j):
+        if x < best_u or x < reservation:  # so are all the rest: none may be offered or better
+            break
+        if not _may_offer(u, u_op, reservation, floor_op, j):
             continue
         if standing >= 0 and must_concede(u, u_op, j, standing, breakdown_me, breakdown_op):
             continue
-        if x > best_u or u_op[j] > best_op:
+        if best < 0 or u_op[j] > best_op or (u_op[j] == best_op and j < best):
             best, best_u, best_op = j, x, u_op[j]
     return best
 
@@ -548,6 +582,7 @@ class Zeuthen(Conceding):
             raise ValueError("zeuthen needs the opponent's utility (complete information)")
         me, op = ctx.me, ctx.opponent
         self.u_op: FloatArray = op.utility.values
+        self.order: IntArray = np.argsort(self.u, kind="stable")  # its outcomes, worst first
         self.breakdown_me = me.walk_away * me.reservation  # its own breakdown point, D_i
         belief = me.beliefs
         if belief is None:  # the truth, for certain
@@ -589,6 +624,7 @@ class Zeuthen(Conceding):
             zeuthen_turn(
                 self.u,
                 self.u_op,
+                self.order,
                 self.ctx.me.reservation,
                 self.breakdown_me,
                 self.post,

@@ -459,6 +459,7 @@ def _play(
     count_u = np.empty(2 * n_u + 1, dtype=np.int64)
     type_d = np.empty((2, MAX_TYPES))  # zeuthen: the other's types and the posterior
     type_w = np.empty((2, MAX_TYPES))
+    type_alike = np.empty((2, MAX_TYPES), dtype=np.int64)
     posterior = np.empty((2, MAX_TYPES))
     hold = np.empty((2, MAX_TYPES))  # zeuthen: learn_offer's chances of a hold, and their inputs
     memo = np.empty((2, 3))
@@ -486,11 +487,12 @@ def _play(
             n_types[side] = 0
             if kind[side, k] == ZEUTHEN:
                 z = zeuthen[side, k]
-                td, tw, tl = types(z[2], z[3], z[4])
+                td, tw, tl, ta = types(z[2], z[3], z[4])
                 n_types[side] = td.size
                 type_d[side, : td.size] = td
                 type_w[side, : td.size] = tw
                 posterior[side, : td.size] = tl
+                type_alike[side, : td.size] = ta
                 memo[side] = np.nan  # new types: no chance of a hold computed yet
         if n_types[0] > 0 or n_types[1] > 0:
             for side in range(2):
@@ -532,6 +534,7 @@ def _play(
                     posterior[m, :n],
                     type_d[m, :n],
                     type_w[m, :n],
+                    type_alike[m, :n],
                     hold[m, :n],
                     memo[m],
                     zeuthen[m, k, 0],

@@ -119,6 +119,17 @@ WALK_GRID = np.linspace(0.0, 1.0, 5)
 TOLERANCE = 1e-12
 
 
+def _first_alike(values: FloatArray) -> NDArray[np.int64]:
+    """For each entry of ``values``, the first (row-major, flat) position of the same value."""
+    _, first, inverse = np.unique(values.ravel(), return_index=True, return_inverse=True)
+    return np.asarray(first[inverse].reshape(values.shape), dtype=np.int64)
+
+
+#: For each grid type (d, w), the first grid type (row-major, flat) with the same breakdown
+#: point w·d: types alike in it are alike in their chance of a hold (:func:`learn_offer`).
+GRID_ALIKE = _first_alike(RESERVATION_GRID[:, None] * WALK_GRID[None, :])
+
+
 @njit(cache=True)
 def risk(u_own: float, u_theirs: float, breakdown: float) -> float:
     """Zeuthen's risk: the share of the gain over ``breakdown`` lost by taking their offer.
@@ -198,8 +209,10 @@ def _prior(centre: float, spread: float, grid: FloatArray) -> tuple[FloatArray, 
 @njit(cache=True)
 def types(
     centre_d: float, centre_w: float, spread: float
-) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """The other's possible types ``(d, w)`` and the prior over them, flat arrays.
+) -> tuple[FloatArray, FloatArray, FloatArray, IntArray]:
+    """The other's possible types ``(d, w)``, the prior over them and, for each type, the
+    first type with the same breakdown point ``w·d`` (itself if none comes before it): flat
+    arrays.
 
     The prior (and the posterior it becomes, :func:`learn_offer`) is kept as weights, not
     logarithms: a type's weight is proportional to its probability, and a type of weight 0 is
@@ -209,12 +222,46 @@ def types(
     sw, pw = _prior(centre_w, spread, WALK_GRID)
     n = sd.size * sw.size
     d, w, post = np.empty(n), np.empty(n), np.empty(n)
+    alike = np.empty(n, dtype=np.int64)
+    # where the believed values were inserted into the grids (-1: they are grid points)
+    at_d = _inserted(sd, centre_d, RESERVATION_GRID.size)
+    at_w = _inserted(sw, centre_w, WALK_GRID.size)
     for i in range(sd.size):
         for j in range(sw.size):
             t = i * sw.size + j
             d[t], w[t] = sd[i], sw[j]
             post[t] = pd[i] * pw[j]
-    return d, w, post
+            if i == at_d or j == at_w:  # a believed value: alike only when w·d is 0 (type 0)
+                alike[t] = 0 if w[t] * d[t] == 0.0 else t
+            else:  # a grid type: the first grid type alike, where it lies among these
+                g = GRID_ALIKE[_on_grid(i, at_d), _on_grid(j, at_w)]
+                gi, gj = g // WALK_GRID.size, g % WALK_GRID.size
+                alike[t] = _in_support(gi, at_d) * sw.size + _in_support(gj, at_w)
+    return d, w, post, alike
+
+
+@njit(cache=True)
+def _inserted(support: FloatArray, centre: float, n_grid: int) -> int:
+    """Where ``centre`` was inserted into a grid of ``n_grid`` points to make ``support`` (−1:
+    it is a grid point)."""
+    if support.size == n_grid:
+        return -1
+    for i in range(support.size):
+        if support[i] == centre:
+            return i
+    return -1
+
+
+@njit(cache=True)
+def _on_grid(i: int, at: int) -> int:
+    """The grid position of support position ``i`` (not ``at``, where a value was inserted)."""
+    return i - 1 if 0 <= at < i else i
+
+
+@njit(cache=True)
+def _in_support(g: int, at: int) -> int:
+    """The support position of grid position ``g``, a value having been inserted at ``at``."""
+    return g + 1 if 0 <= at <= g else g
 
 
 @njit(cache=True)
@@ -245,6 +292,7 @@ def learn_offer(
     post: FloatArray,
     d: FloatArray,
     w: FloatArray,
+    alike: IntArray,
     hold: FloatArray,
     memo: FloatArray,
     u_op_offer: float,
@@ -267,28 +315,26 @@ def learn_offer(
     Each type's chance of a hold is kept in ``hold`` (one entry per type) and the values it
     was computed from in ``memo`` (three: ``u_op_own``, ``u_op_faced`` and this side's risk;
     NaN for types not yet seen): when both sides held their offers since the last update, the
-    same values recur and the chances are not computed again. The types with nothing to lose by
-    breakdown (``w`` or ``d`` 0: a sixth of them or more) share one chance, computed once.
+    same values recur and the chances are not computed again. Types with the same breakdown
+    point (``alike``, from :func:`types`: 132 types have about 80) share one chance, computed
+    at the first of them.
     """
     r_me = risk(u_me_faced, u_me_own, breakdown_me) if seen_move else 0.0
     fresh = seen_move and not (memo[0] == u_op_own and memo[1] == u_op_faced and memo[2] == r_me)
     if fresh:
         memo[0], memo[1], memo[2] = u_op_own, u_op_faced, r_me
     top = 0.0
-    hold_at_zero = math.nan
     for t in range(post.size):
         if post[t] == 0.0:  # impossible, whatever it does (and it stays so)
             continue
         lik = noise if d[t] > u_op_offer + TOLERANCE else 1.0
         if seen_move:
             if fresh:
-                b = w[t] * d[t]
-                if b != 0.0:
-                    hold[t] = _p_hold(u_op_own, u_op_faced, b, r_me, noise, temperature)
+                first = alike[t]  # a possible type alike: its chance is this update's
+                if first < t and post[first] != 0.0:
+                    hold[t] = hold[first]
                 else:
-                    if math.isnan(hold_at_zero):
-                        hold_at_zero = _p_hold(u_op_own, u_op_faced, 0.0, r_me, noise, temperature)
-                    hold[t] = hold_at_zero
+                    hold[t] = _p_hold(u_op_own, u_op_faced, w[t] * d[t], r_me, noise, temperature)
             lik *= hold[t] if held else 1.0 - hold[t]
         post[t] *= lik
         top = max(top, post[t])
@@ -334,6 +380,7 @@ def zeuthen_turn(
     post: FloatArray,
     d: FloatArray,
     w: FloatArray,
+    alike: IntArray,
     hold: FloatArray,
     memo: FloatArray,
     noise: float,
@@ -347,7 +394,7 @@ def zeuthen_turn(
     """One turn of a ``zeuthen`` side, as both the strategy and the batch kernel play it: take
     in the other's offer on the table, ``standing`` (its previous one ``before``, answering my
     last offer ``mine``; −1 where there is none) into the posterior ``post`` over the types
-    ``d``, ``w`` (``hold`` and ``memo``: :func:`learn_offer`'s), then hold or concede
+    ``d``, ``w`` (``alike``, ``hold`` and ``memo``: :func:`learn_offer`'s), then hold or concede
     (:func:`zeuthen_offer`; ``order``: the outcomes by ``u``, ascending)."""
     if standing >= 0:
         seen_move = before >= 0 and mine >= 0  # it answered an offer of mine with a move
@@ -357,6 +404,7 @@ def zeuthen_turn(
             post,
             d,
             w,
+            alike,
             hold,
             memo,
             u_op[standing],
@@ -586,9 +634,9 @@ class Zeuthen(Conceding):
         self.breakdown_me = me.walk_away * me.reservation  # its own breakdown point, D_i
         belief = me.beliefs
         if belief is None:  # the truth, for certain
-            self.d, self.w, self.post = types(op.reservation, op.walk_away, 0.0)
+            self.d, self.w, self.post, self.alike = types(op.reservation, op.walk_away, 0.0)
         else:
-            self.d, self.w, self.post = types(
+            self.d, self.w, self.post, self.alike = types(
                 belief.reservation, belief.walk_away, belief.uncertainty
             )
         self.hold = np.empty(self.post.size)  # learn_offer's chances of a hold, and their inputs
@@ -630,6 +678,7 @@ class Zeuthen(Conceding):
                 self.post,
                 self.d,
                 self.w,
+                self.alike,
                 self.hold,
                 self.memo,
                 self.noise,

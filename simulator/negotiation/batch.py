@@ -28,7 +28,9 @@ the partial sums and their sort 30%, the rest of the rounds 10%, and the set-up 
 (concession curves once per distinct (e, k, T), walk-away draws, payoffs, with Python's float
 power only for a discount other than 1). A negotiation with a ``zeuthen`` side is the exception:
 that rule weighs every outcome for both sides (Nash products), so the kernel lists both sides'
-utilities for it, by the same sums.
+utilities for it, by the same sums, and orders a ``zeuthen`` side's outcomes by their worth to it
+(its search for an offer goes down them:
+:func:`~negsim.negotiation.strategies.zeuthen.zeuthen_offer`).
 """
 
 from __future__ import annotations

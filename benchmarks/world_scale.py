@@ -25,7 +25,11 @@ Usage (from the repository root)::
 
     python benchmarks/world_scale.py [--sizes 1000 10000 100000] [--seed 0] [--json]
                                      [--timeout 600] [--cold-jit]
+                                     [--strategies boulware=0.3,linear=0.3,zeuthen=0.4]
     python benchmarks/world_scale.py --size 10000 --profile world.prof   # one size, profiled
+
+``--strategies`` replaces the organisations' strategy mix (``organisations.strategies``, weights
+by strategy key) for the warm-up and the measured world alike; without it, the scenario's own.
 
 A size that exceeds ``--timeout`` seconds is stopped; the report then says how far its run got
 (simulated months) and extrapolates the remaining time.
@@ -178,16 +182,33 @@ def _maxrss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
+def parse_mix(text: str) -> dict[str, float]:
+    """``"boulware=0.3,zeuthen=0.7"`` → ``{"boulware": 0.3, "zeuthen": 0.7}``."""
+    mix = {}
+    for item in text.split(","):
+        key, _, weight = item.partition("=")
+        mix[key.strip()] = float(weight)
+    return mix
+
+
 def run_one(
-    n: int, seed: int, profile: str | None = None, progress_every: float = 12.0
+    n: int,
+    seed: int,
+    profile: str | None = None,
+    progress_every: float = 12.0,
+    strategies: dict[str, float] | None = None,
 ) -> dict[str, Any]:
-    """Warm up, build and run one world of ``n`` organisations; the measurements."""
+    """Warm up, build and run one world of ``n`` organisations (with the strategy mix
+    ``strategies``, or the scenario's); the measurements."""
     from negsim.world.scenario import load_scenario
 
     t_import = time.perf_counter()
     model_cls = _counting_model_class()
     base = load_scenario(SCENARIO)
     assert base.network.kind == "barabasi_albert" and base.network.m == 3, base.network
+    if strategies is not None:
+        orgs = dataclasses.replace(base.organisations, strategies=strategies)
+        base = dataclasses.replace(base, organisations=orgs)
     import_s = time.perf_counter() - t_import
     source = _source_fingerprint()
 
@@ -229,6 +250,7 @@ def run_one(
     return {
         "organisations": n,
         "seed": seed,
+        "strategies": dict(scenario.organisations.strategies),
         "horizon_months": scenario.world.horizon,
         "edges": len(model.edges),
         "warmup_s": warmup_s,
@@ -259,6 +281,8 @@ def run_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
     """Run size ``n`` in a fresh subprocess; stop it after ``args.timeout`` seconds."""
     script = str(Path(__file__).resolve())
     cmd = [sys.executable, script, "--size", str(n), "--seed", str(args.seed)]
+    if args.strategies:
+        cmd += ["--strategies", args.strategies]
     env = dict(os.environ)
     tmp = None
     if args.cold_jit:  # an empty numba cache: the warm-up compiles for real
@@ -431,6 +455,9 @@ def print_table(results: list[dict[str, Any]], scale: dict[str, Any]) -> None:
     sources = {json.dumps(r["source"], sort_keys=True) for r in results if "source" in r}
     for src in sources:
         print(f"measured code: {src}")
+    mixes = {json.dumps(r["strategies"]) for r in results if "strategies" in r}
+    for mix in mixes:
+        print(f"strategy mix: {mix}")
     print()
     for n, p in scale["per_organisation"].items():
         print(
@@ -465,12 +492,17 @@ def main() -> None:
     ap.add_argument("--json", action="store_true", help="one JSON object on stdout")
     ap.add_argument("--timeout", type=float, default=600.0, help="seconds allowed per size")
     ap.add_argument("--cold-jit", action="store_true", help="empty numba cache: real compile")
+    ap.add_argument(
+        "--strategies",
+        help="strategy mix, e.g. boulware=0.3,linear=0.3,zeuthen=0.4 (default: the scenario's)",
+    )
     ap.add_argument("--size", type=int, help=argparse.SUPPRESS)  # one size, in this process
     ap.add_argument("--profile", help="with --size: write cProfile stats of build + run here")
     args = ap.parse_args()
 
     if args.size is not None:
-        result = run_one(args.size, args.seed, profile=args.profile)
+        mix = parse_mix(args.strategies) if args.strategies else None
+        result = run_one(args.size, args.seed, profile=args.profile, strategies=mix)
         print(json.dumps(result))
         return
 

@@ -28,7 +28,9 @@ the partial sums and their sort 30%, the rest of the rounds 10%, and the set-up 
 (concession curves once per distinct (e, k, T), walk-away draws, payoffs, with Python's float
 power only for a discount other than 1). A negotiation with a ``zeuthen`` side is the exception:
 that rule weighs every outcome for both sides (Nash products), so the kernel lists both sides'
-utilities for it, by the same sums.
+utilities for it, by the same sums, and orders a ``zeuthen`` side's outcomes by their worth to it
+(its search for an offer goes down them:
+:func:`~negsim.negotiation.strategies.zeuthen.zeuthen_offer`).
 """
 
 from __future__ import annotations
@@ -470,9 +472,16 @@ def _play(
     n_u = n_head * n_tail if (kind == ZEUTHEN).any() else 1
     u = np.empty((2, n_u))
     spare_u = np.empty(n_u)
-    type_d = np.empty((2, MAX_TYPES))  # zeuthen: the other's types and the log posterior
+    order = np.empty((2, n_u), dtype=np.int64)  # zeuthen: its outcomes by u, ascending
+    sorted_u = np.empty(n_u)
+    bucket_u = np.empty(n_u, dtype=np.int64)
+    count_u = np.empty(2 * n_u + 1, dtype=np.int64)
+    type_d = np.empty((2, MAX_TYPES))  # zeuthen: the other's types and the posterior
     type_w = np.empty((2, MAX_TYPES))
-    log_post = np.empty((2, MAX_TYPES))
+    type_alike = np.empty((2, MAX_TYPES), dtype=np.int64)
+    posterior = np.empty((2, MAX_TYPES))
+    hold = np.empty((2, MAX_TYPES))  # zeuthen: learn_offer's chances of a hold, and their inputs
+    memo = np.empty((2, 3))
     n_types = np.zeros(2, dtype=np.int64)
     for k in range(weights.shape[1]):
         for side in range(2):
@@ -497,14 +506,18 @@ def _play(
             n_types[side] = 0
             if kind[side, k] == ZEUTHEN:
                 z = zeuthen[side, k]
-                td, tw, tl = types(z[2], z[3], z[4])
+                td, tw, tl, ta = types(z[2], z[3], z[4])
                 n_types[side] = td.size
                 type_d[side, : td.size] = td
                 type_w[side, : td.size] = tw
-                log_post[side, : td.size] = tl
+                posterior[side, : td.size] = tl
+                type_alike[side, : td.size] = ta
+                memo[side] = np.nan  # new types: no chance of a hold computed yet
         if n_types[0] > 0 or n_types[1] > 0:
             for side in range(2):
                 _utilities(weights[side, k], evaluations[side, k], shape, u[side], spare_u)
+                if n_types[side] > 0:
+                    _sort(u[side], sorted_u, order[side], bucket_u, count_u)
         target[:] = best
         streak[:] = 0
         seen[:] = 0
@@ -527,18 +540,22 @@ def _play(
                 if best[m] < reservation[m, k]:  # nothing reaches its reservation: it leaves
                     out[k, 1], out[k, 2], out[k, 3] = 1, m, max(turn - 1, 1)
                     _saw_walk_out(
-                        kind, zeuthen, type_d, type_w, log_post, n_types, u, m, k, standing
+                        kind, zeuthen, type_d, type_w, posterior, n_types, u, m, k, standing
                     )
                     break
                 n = n_types[m]
                 nxt = zeuthen_turn(
                     u[m],
                     u[1 - m],
+                    order[m],
                     reservation[m, k],
                     walk_away[m, k] * reservation[m, k],
-                    log_post[m, :n],
+                    posterior[m, :n],
                     type_d[m, :n],
                     type_w[m, :n],
+                    type_alike[m, :n],
+                    hold[m, :n],
+                    memo[m],
                     zeuthen[m, k, 0],
                     zeuthen[m, k, 1],
                     standing,
@@ -577,7 +594,7 @@ def _play(
                 ):
                     out[k, 1], out[k, 2], out[k, 3] = 1, m, max(turn - 1, 1)
                     _saw_walk_out(
-                        kind, zeuthen, type_d, type_w, log_post, n_types, u, m, k, standing
+                        kind, zeuthen, type_d, type_w, posterior, n_types, u, m, k, standing
                     )
                     break
             if turn > last:
@@ -587,7 +604,7 @@ def _play(
         for side in range(2):
             n = n_types[side]
             if n > 0:
-                means = posterior_means(log_post[side, :n], type_d[side, :n], type_w[side, :n])
+                means = posterior_means(posterior[side, :n], type_d[side, :n], type_w[side, :n])
                 beliefs[k, side, 0], beliefs[k, side, 1], beliefs[k, side, 2] = means
 
 
@@ -597,7 +614,7 @@ def _saw_walk_out(
     zeuthen: FloatArray,
     type_d: FloatArray,
     type_w: FloatArray,
-    log_post: FloatArray,
+    posterior: FloatArray,
     n_types: IntArray,
     u: FloatArray,
     walker: int,
@@ -609,7 +626,7 @@ def _saw_walk_out(
     n = n_types[other]
     if kind[other, k] == ZEUTHEN and standing >= 0:
         learn_walk_out(
-            log_post[other, :n],
+            posterior[other, :n],
             type_d[other, :n],
             type_w[other, :n],
             u[walker, standing],

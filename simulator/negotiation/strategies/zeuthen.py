@@ -71,14 +71,17 @@ ends it.
 The rule lives in compiled kernels (:func:`zeuthen_turn`, :func:`zeuthen_offer`,
 :func:`learn_offer`, :func:`learn_walk_out`, :func:`posterior_means`, :func:`types`) that the
 strategy below and the batch path (:mod:`negsim.negotiation.batch`) both call, so the two agree
-bit for bit.
+bit for bit. The posterior is kept as weights proportional to the types' probabilities, divided
+by the largest after each update so that none underflows, not as logarithms: an update costs
+one exponential per type (the logistic curve's), and the posterior means none.
 
 Examples:
     >>> import numpy as np
     >>> u_a = np.linspace(0.0, 1.0, 11)  # a pie in tenths: a's share ...
     >>> u_b = 1.0 - u_a  # ... and b's
     >>> # a's opening (b's floor believed 0.35): the most a keeps while leaving b that much
-    >>> round(float(u_a[zeuthen_offer(u_a, u_b, 0.2, 0.35, 0.2, 0.35, -1, -1, 1, 0)]), 3)
+    >>> order = np.argsort(u_a)  # a's outcomes from worst to best, for it
+    >>> round(float(u_a[zeuthen_offer(u_a, u_b, order, 0.2, 0.35, 0.2, 0.35, -1, -1, 1, 0)]), 3)
     0.6
     >>> risk(0.8, 0.5, 0.2), risk(0.8, 0.5, 0.8)
     (0.5, inf)
@@ -107,12 +110,24 @@ from negsim.negotiation.strategies.base import (
 from negsim.negotiation.strategies.registry import register
 
 FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
 
 #: The grid of the other side's possible types: reservations and readinesses to walk.
 RESERVATION_GRID = np.linspace(0.0, 1.0, 21)
 WALK_GRID = np.linspace(0.0, 1.0, 5)
 #: Utilities within this of a type's reservation count as reaching it.
 TOLERANCE = 1e-12
+
+
+def _first_alike(values: FloatArray) -> NDArray[np.int64]:
+    """For each entry of ``values``, the first (row-major, flat) position of the same value."""
+    _, first, inverse = np.unique(values.ravel(), return_index=True, return_inverse=True)
+    return np.asarray(first[inverse].reshape(values.shape), dtype=np.int64)
+
+
+#: For each grid type (d, w), the first grid type (row-major, flat) with the same breakdown
+#: point w·d: types alike in it are alike in their chance of a hold (:func:`learn_offer`).
+GRID_ALIKE = _first_alike(RESERVATION_GRID[:, None] * WALK_GRID[None, :])
 
 
 @njit(cache=True)
@@ -194,42 +209,92 @@ def _prior(centre: float, spread: float, grid: FloatArray) -> tuple[FloatArray, 
 @njit(cache=True)
 def types(
     centre_d: float, centre_w: float, spread: float
-) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """The other's possible types ``(d, w)`` and the log prior over them, flat arrays."""
+) -> tuple[FloatArray, FloatArray, FloatArray, IntArray]:
+    """The other's possible types ``(d, w)``, the prior over them and, for each type, the
+    first type with the same breakdown point ``w·d`` (itself if none comes before it): flat
+    arrays.
+
+    The prior (and the posterior it becomes, :func:`learn_offer`) is kept as weights, not
+    logarithms: a type's weight is proportional to its probability, and a type of weight 0 is
+    impossible and stays so.
+    """
     sd, pd = _prior(centre_d, spread, RESERVATION_GRID)
     sw, pw = _prior(centre_w, spread, WALK_GRID)
     n = sd.size * sw.size
-    d, w, log_post = np.empty(n), np.empty(n), np.empty(n)
+    d, w, post = np.empty(n), np.empty(n), np.empty(n)
+    alike = np.empty(n, dtype=np.int64)
+    # where the believed values were inserted into the grids (-1: they are grid points)
+    at_d = _inserted(sd, centre_d, RESERVATION_GRID.size)
+    at_w = _inserted(sw, centre_w, WALK_GRID.size)
     for i in range(sd.size):
         for j in range(sw.size):
             t = i * sw.size + j
             d[t], w[t] = sd[i], sw[j]
-            p = pd[i] * pw[j]
-            log_post[t] = math.log(p) if p > 0.0 else -math.inf
-    return d, w, log_post
+            post[t] = pd[i] * pw[j]
+            if i == at_d or j == at_w:  # a believed value: alike only when w·d is 0 (type 0)
+                alike[t] = 0 if w[t] * d[t] == 0.0 else t
+            else:  # a grid type: the first grid type alike, where it lies among these
+                g = GRID_ALIKE[_on_grid(i, at_d), _on_grid(j, at_w)]
+                gi, gj = g // WALK_GRID.size, g % WALK_GRID.size
+                alike[t] = _in_support(gi, at_d) * sw.size + _in_support(gj, at_w)
+    return d, w, post, alike
 
 
 @njit(cache=True)
-def posterior_means(
-    log_post: FloatArray, d: FloatArray, w: FloatArray
-) -> tuple[float, float, float]:
+def _inserted(support: FloatArray, centre: float, n_grid: int) -> int:
+    """Where ``centre`` was inserted into a grid of ``n_grid`` points to make ``support`` (−1:
+    it is a grid point)."""
+    if support.size == n_grid:
+        return -1
+    for i in range(support.size):
+        if support[i] == centre:
+            return i
+    return -1
+
+
+@njit(cache=True)
+def _on_grid(i: int, at: int) -> int:
+    """The grid position of support position ``i`` (not ``at``, where a value was inserted)."""
+    return i - 1 if 0 <= at < i else i
+
+
+@njit(cache=True)
+def _in_support(g: int, at: int) -> int:
+    """The support position of grid position ``g``, a value having been inserted at ``at``."""
+    return g + 1 if 0 <= at <= g else g
+
+
+@njit(cache=True)
+def posterior_means(post: FloatArray, d: FloatArray, w: FloatArray) -> tuple[float, float, float]:
     """Posterior means of the other's reservation, readiness to walk and breakdown point."""
-    top = log_post.max()
     total = mean_d = mean_w = mean_b = 0.0
-    for t in range(log_post.size):
-        p = math.exp(log_post[t] - top)
-        total += p
-        mean_d += p * d[t]
-        mean_w += p * w[t]
-        mean_b += p * (w[t] * d[t])
+    for t in range(post.size):
+        p = post[t]
+        if p > 0.0:  # an impossible type adds nothing
+            total += p
+            mean_d += p * d[t]
+            mean_w += p * w[t]
+            mean_b += p * (w[t] * d[t])
     return mean_d / total, mean_w / total, mean_b / total
 
 
 @njit(cache=True)
+def _rescale(post: FloatArray, top: float) -> None:
+    """Divide the weights by the largest, ``top``, so that a long run of updates never
+    underflows (a division: a certain prior's one type keeps weight exactly 1)."""
+    if top > 0.0:
+        for t in range(post.size):
+            post[t] /= top
+
+
+@njit(cache=True)
 def learn_offer(
-    log_post: FloatArray,
+    post: FloatArray,
     d: FloatArray,
     w: FloatArray,
+    alike: IntArray,
+    hold: FloatArray,
+    memo: FloatArray,
     u_op_offer: float,
     seen_move: bool,
     held: bool,
@@ -246,44 +311,78 @@ def learn_offer(
     ``u_op_offer``: the offer's value to the other. With ``seen_move``, the offer answered
     this side's offer ``faced`` after the other's own offer ``own``, and ``held`` says whether
     it kept its demand (``u_op_*``: values to the other, ``u_me_*``: to this side).
+
+    Each type's chance of a hold is kept in ``hold`` (one entry per type) and the values it
+    was computed from in ``memo`` (three: ``u_op_own``, ``u_op_faced`` and this side's risk;
+    NaN for types not yet seen): when both sides held their offers since the last update, the
+    same values recur and the chances are not computed again. Types with the same breakdown
+    point (``alike``, from :func:`types`: 132 types have about 80) share one chance, computed
+    at the first of them.
     """
     r_me = risk(u_me_faced, u_me_own, breakdown_me) if seen_move else 0.0
-    for t in range(log_post.size):
+    fresh = seen_move and not (memo[0] == u_op_own and memo[1] == u_op_faced and memo[2] == r_me)
+    if fresh:
+        memo[0], memo[1], memo[2] = u_op_own, u_op_faced, r_me
+    top = 0.0
+    for t in range(post.size):
+        if post[t] == 0.0:  # impossible, whatever it does (and it stays so)
+            continue
         lik = noise if d[t] > u_op_offer + TOLERANCE else 1.0
         if seen_move:
-            r_op = risk(u_op_own, u_op_faced, w[t] * d[t])
-            if r_op == math.inf and r_me == math.inf:
-                gap = 0.0
-            elif r_op == math.inf:
-                gap = 50.0
-            elif r_me == math.inf:
-                gap = -50.0
-            else:
-                gap = min(max((r_op - r_me) / temperature, -50.0), 50.0)
-            p_hold = noise + (1.0 - 2.0 * noise) / (1.0 + math.exp(-gap))
-            lik *= p_hold if held else 1.0 - p_hold
-        log_post[t] += math.log(max(lik, 1e-300))
+            if fresh:
+                first = alike[t]  # a possible type alike: its chance is this update's
+                if first < t and post[first] != 0.0:
+                    hold[t] = hold[first]
+                else:
+                    hold[t] = _p_hold(u_op_own, u_op_faced, w[t] * d[t], r_me, noise, temperature)
+            lik *= hold[t] if held else 1.0 - hold[t]
+        post[t] *= lik
+        top = max(top, post[t])
+    _rescale(post, top)
+
+
+@njit(cache=True)
+def _p_hold(
+    u_op_own: float, u_op_faced: float, b: float, r_me: float, noise: float, temperature: float
+) -> float:
+    """The chance that a type of breakdown point ``b`` holds its offer (module docstring)."""
+    r_op = risk(u_op_own, u_op_faced, b)
+    if r_op == math.inf and r_me == math.inf:
+        gap = 0.0
+    elif r_op == math.inf:
+        gap = 50.0
+    elif r_me == math.inf:
+        gap = -50.0
+    else:
+        gap = min(max((r_op - r_me) / temperature, -50.0), 50.0)
+    return noise + (1.0 - 2.0 * noise) / (1.0 + math.exp(-gap))
 
 
 @njit(cache=True)
 def learn_walk_out(
-    log_post: FloatArray, d: FloatArray, w: FloatArray, u_op_left: float, noise: float
+    post: FloatArray, d: FloatArray, w: FloatArray, u_op_left: float, noise: float
 ) -> None:
     """Bayes' rule for a walk-out from an offer worth ``u_op_left`` to the other, in place."""
-    for t in range(log_post.size):
-        lik = max(w[t], noise) if u_op_left < d[t] else noise
-        log_post[t] += math.log(lik)
+    top = 0.0
+    for t in range(post.size):
+        post[t] *= max(w[t], noise) if u_op_left < d[t] else noise
+        top = max(top, post[t])
+    _rescale(post, top)
 
 
 @njit(cache=True)
 def zeuthen_turn(
     u: FloatArray,
     u_op: FloatArray,
+    order: IntArray,
     reservation: float,
     breakdown_me: float,
-    log_post: FloatArray,
+    post: FloatArray,
     d: FloatArray,
     w: FloatArray,
+    alike: IntArray,
+    hold: FloatArray,
+    memo: FloatArray,
     noise: float,
     temperature: float,
     standing: int,
@@ -294,16 +393,20 @@ def zeuthen_turn(
 ) -> int:
     """One turn of a ``zeuthen`` side, as both the strategy and the batch kernel play it: take
     in the other's offer on the table, ``standing`` (its previous one ``before``, answering my
-    last offer ``mine``; −1 where there is none) into ``log_post``, then hold or concede
-    (:func:`zeuthen_offer`)."""
+    last offer ``mine``; −1 where there is none) into the posterior ``post`` over the types
+    ``d``, ``w`` (``alike``, ``hold`` and ``memo``: :func:`learn_offer`'s), then hold or concede
+    (:func:`zeuthen_offer`; ``order``: the outcomes by ``u``, ascending)."""
     if standing >= 0:
         seen_move = before >= 0 and mine >= 0  # it answered an offer of mine with a move
         own = before if seen_move else standing
         faced = mine if seen_move else standing
         learn_offer(
-            log_post,
+            post,
             d,
             w,
+            alike,
+            hold,
+            memo,
             u_op[standing],
             seen_move,
             u_op[standing] >= u_op[own],
@@ -315,9 +418,23 @@ def zeuthen_turn(
             noise,
             temperature,
         )
-    floor_op, _, breakdown_op = posterior_means(log_post, d, w)
+    if deadline > 0 and turn > deadline:  # answering the deadline offer needs no beliefs
+        return zeuthen_offer(
+            u, u_op, order, reservation, 0.0, breakdown_me, 0.0, mine, standing, turn, deadline
+        )
+    floor_op, _, breakdown_op = posterior_means(post, d, w)
     return zeuthen_offer(
-        u, u_op, reservation, floor_op, breakdown_me, breakdown_op, mine, standing, turn, deadline
+        u,
+        u_op,
+        order,
+        reservation,
+        floor_op,
+        breakdown_me,
+        breakdown_op,
+        mine,
+        standing,
+        turn,
+        deadline,
     )
 
 
@@ -325,6 +442,7 @@ def zeuthen_turn(
 def zeuthen_offer(
     u: FloatArray,
     u_op: FloatArray,
+    order: IntArray,
     reservation: float,
     floor_op: float,
     breakdown_me: float,
@@ -355,20 +473,24 @@ def zeuthen_offer(
             return standing
         return int(np.argmax(u))
     if own < 0:  # the opening: the best outcome it may offer
-        own = _best_for_me(u, u_op, reservation, floor_op, math.inf, breakdown_me, breakdown_op, -1)
+        own = _best_for_me(
+            u, u_op, order, reservation, floor_op, math.inf, breakdown_me, breakdown_op, -1
+        )
         if own < 0:  # none: come as close as it can
             own = _most_for_them(u, u_op, reservation)
     if standing < 0:
         return own
     if last > 0 and turn == last:  # the deadline offer: the best it may offer, if any
-        final = _best_for_me(u, u_op, reservation, floor_op, u[own], breakdown_me, breakdown_op, -1)
+        final = _best_for_me(
+            u, u_op, order, reservation, floor_op, u[own], breakdown_me, breakdown_op, -1
+        )
         return final if final >= 0 else own
     if _may_offer(u, u_op, reservation, floor_op, own) and not must_concede(
         u, u_op, own, standing, breakdown_me, breakdown_op
     ):
         return own  # the other side risks less: it must concede
     best = _best_for_me(
-        u, u_op, reservation, floor_op, u[own], breakdown_me, breakdown_op, standing
+        u, u_op, order, reservation, floor_op, u[own], breakdown_me, breakdown_op, standing
     )
     if best >= 0:
         return best
@@ -428,6 +550,7 @@ def _most_for_them(u: FloatArray, u_op: FloatArray, reservation: float) -> int:
 def _best_for_me(
     u: FloatArray,
     u_op: FloatArray,
+    order: IntArray,
     reservation: float,
     floor_op: float,
     cap: float,
@@ -437,15 +560,30 @@ def _best_for_me(
 ) -> int:
     """The best outcome for itself that it may offer, worth at most ``cap`` to it and, with
     ``standing`` ≥ 0, shifting the duty to concede to the other side (ties: best for the other,
-    then lowest index); −1 if none."""
+    then lowest index); −1 if none.
+
+    ``order`` lists the outcomes by ``u``, ascending (ties in any order): the search starts
+    from the best outcome worth at most ``cap`` and goes down, and stops below the first
+    outcome found (past its ties) or below the reservation.
+    """
+    lo, hi = 0, order.size  # the outcomes worth at most cap: order[:hi]
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if u[order[mid]] > cap:
+            hi = mid
+        else:
+            lo = mid + 1
     best, best_u, best_op = -1, -math.inf, -math.inf
-    for j in range(u.size):
+    for p in range(hi - 1, -1, -1):
+        j = order[p]
         x = u[j]
-        if x > cap or x < best_u or not _may_offer(u, u_op, reservation, floor_op, j):
+        if x < best_u or x < reservation:  # so are all the rest: none may be offered or better
+            break
+        if not _may_offer(u, u_op, reservation, floor_op, j):
             continue
         if standing >= 0 and must_concede(u, u_op, j, standing, breakdown_me, breakdown_op):
             continue
-        if x > best_u or u_op[j] > best_op:
+        if best < 0 or u_op[j] > best_op or (u_op[j] == best_op and j < best):
             best, best_u, best_op = j, x, u_op[j]
     return best
 
@@ -492,14 +630,17 @@ class Zeuthen(Conceding):
             raise ValueError("zeuthen needs the opponent's utility (complete information)")
         me, op = ctx.me, ctx.opponent
         self.u_op: FloatArray = op.utility.values
+        self.order: IntArray = np.argsort(self.u, kind="stable")  # its outcomes, worst first
         self.breakdown_me = me.walk_away * me.reservation  # its own breakdown point, D_i
         belief = me.beliefs
         if belief is None:  # the truth, for certain
-            self.d, self.w, self.log_post = types(op.reservation, op.walk_away, 0.0)
+            self.d, self.w, self.post, self.alike = types(op.reservation, op.walk_away, 0.0)
         else:
-            self.d, self.w, self.log_post = types(
+            self.d, self.w, self.post, self.alike = types(
                 belief.reservation, belief.walk_away, belief.uncertainty
             )
+        self.hold = np.empty(self.post.size)  # learn_offer's chances of a hold, and their inputs
+        self.memo = np.full(3, np.nan)
         self.noise = float(self.p["noise"])
         self.temperature = float(self.p["temperature"])
         self.hopeless = not bool((self.u >= me.reservation).any())
@@ -515,13 +656,13 @@ class Zeuthen(Conceding):
     def beliefs(self) -> dict[str, float]:
         """The posterior means: the other's ``reservation``, ``walk_away`` and the breakdown
         point credited to it, ``breakdown`` = E[w·d]."""
-        mean_d, mean_w, mean_b = posterior_means(self.log_post, self.d, self.w)
+        mean_d, mean_w, mean_b = posterior_means(self.post, self.d, self.w)
         return {"reservation": mean_d, "walk_away": mean_w, "breakdown": mean_b}
 
     def saw_walk_out(self, standing: int | None) -> None:
         """The other side walked away from ``standing``: types that would have, did."""
         if standing is not None:
-            learn_walk_out(self.log_post, self.d, self.w, self.u_op[standing], self.noise)
+            learn_walk_out(self.post, self.d, self.w, self.u_op[standing], self.noise)
 
     def next_offer(self, state: State) -> int:
         """Take in the offer on the table, then hold or make the smallest concession that
@@ -531,11 +672,15 @@ class Zeuthen(Conceding):
             zeuthen_turn(
                 self.u,
                 self.u_op,
+                self.order,
                 self.ctx.me.reservation,
                 self.breakdown_me,
-                self.log_post,
+                self.post,
                 self.d,
                 self.w,
+                self.alike,
+                self.hold,
+                self.memo,
                 self.noise,
                 self.temperature,
                 -1 if state.standing is None else state.standing,

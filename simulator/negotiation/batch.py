@@ -168,14 +168,20 @@ def linear_utilities(
 
 
 def utilities_at(
-    weights: FloatArray, evaluations: FloatArray, shape: tuple[int, ...], outcomes: IntArray
+    weights: FloatArray,
+    evaluations: FloatArray,
+    shape: tuple[int, ...],
+    outcomes: IntArray,
+    rows: IntArray | None = None,
 ) -> FloatArray:
     """The utilities of the outcomes ``outcomes[k, j]`` (row-major indices) for row k of
     ``weights`` and ``evaluations``, shape of ``outcomes``: the sums of
     :func:`linear_utilities` (issue by issue from zero, so bit for bit the same), for those
-    outcomes only."""
+    outcomes only. With ``rows`` (as long as a 1-D ``outcomes``), outcome j is valued by row
+    ``rows[j]``."""
     idx = np.unravel_index(outcomes, shape)
-    rows = np.arange(len(weights)).reshape(-1, *([1] * (outcomes.ndim - 1)))
+    if rows is None:
+        rows = np.arange(len(weights)).reshape(-1, *([1] * (outcomes.ndim - 1)))
     out = np.zeros(outcomes.shape)
     offset = 0
     for i, size in enumerate(shape):

@@ -33,6 +33,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from negsim.world.accumulate import add_at
 from negsim.world.alliances import AllianceTable
 from negsim.world.organisations import Organisations
 from negsim.world.scenario import WorldScenario
@@ -87,8 +88,8 @@ def standalone_month(
         held = np.clip(
             np.minimum(release[rows], time) - np.maximum(held_from[rows], time - 1.0), 0.0, 1.0
         )
-        np.add.at(busy, t.a[rows], held)
-        np.add.at(busy, t.b[rows], held)
+        add_at(busy, t.a[rows], held)
+        add_at(busy, t.b[rows], held)
     paid += monthly * np.clip(1.0 - busy / orgs.capacity, 0.0, 1.0)
 
 

@@ -82,7 +82,8 @@ def believed(
 def record(orgs: Organisations, a: IntArray, b: IntArray, walked: NDArray[np.int64]) -> None:
     """Add the negotiations (a[i], b[i]) to both sides' records; ``walked`` is 0 where a
     walked away, 1 where b did, −1 otherwise."""
-    np.add.at(orgs.talks, a, 1)
-    np.add.at(orgs.talks, b, 1)
-    np.add.at(orgs.walkouts, a[walked == 0], 1)
-    np.add.at(orgs.walkouts, b[walked == 1], 1)
+    n = orgs.n
+    orgs.talks += np.bincount(a, minlength=n) + np.bincount(b, minlength=n)
+    orgs.walkouts += np.bincount(a[walked == 0], minlength=n) + np.bincount(
+        b[walked == 1], minlength=n
+    )

@@ -22,7 +22,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from negsim.world.alliances import AllianceTable
-from negsim.world.alternatives import slot_value
 from negsim.world.organisations import Organisations
 from negsim.world.scenario import WorldScenario
 from negsim.world.trust import TrustAccounts
@@ -58,23 +57,34 @@ class Crises:
         self, row: int, table: AllianceTable, trust: TrustAccounts, orgs: Organisations
     ) -> bool:
         """A crisis hits alliance ``row``; returns whether a partner in conflict leaves."""
-        table.crises[row] += 1
-        owners = np.array([table.a[row], table.b[row]])
-        conflict = trust.strike(row, orgs.risk_tolerance[owners])
-        return bool(conflict.any() and (conflict & self.leaves(row, table, orgs)).any())
-
-    def leaves(self, row: int, table: AllianceTable, orgs: Organisations) -> NDArray[np.bool_]:
-        """Whether a and b of alliance ``row``, in conflict, would rather leave than stay."""
         t = table
-        owners = np.array([t.a[row], t.b[row]])
-        work = orgs.effort[owners] * np.array([t.commit_a[row], t.commit_b[row]])
+        t.crises[row] += 1
+        tolerance = orgs.risk_tolerance
+        conflict = trust.strike(row, (tolerance[t.a[row]], tolerance[t.b[row]]))
+        if not conflict.any():
+            return False
+        leave = self.leaves(row, t, orgs)
+        return bool((conflict[0] and leave[0]) or (conflict[1] and leave[1]))
+
+    def leaves(self, row: int, table: AllianceTable, orgs: Organisations) -> tuple[bool, bool]:
+        """Whether a and b of alliance ``row``, in conflict, would rather leave than stay (one
+        alliance at a time, in scalars)."""
+        t = table
+        a, b = int(t.a[row]), int(t.b[row])
+        work_a = float(orgs.effort[a] * t.commit_a[row])
+        work_b = float(orgs.effort[b] * t.commit_b[row])
         kept = self.config.shirking.effort_kept
-        # what staying is worth: the partner now expected to shirk
-        trusting = (work + kept * work[::-1]) / np.maximum(work + work[::-1], 1e-300)
+        both = max(work_a + work_b, 1e-300)
         months = float(t.months[row])
         if months > 0:
-            paid = np.array([t.realised_a[row], t.realised_b[row]]) / months
+            paid_a, paid_b = float(t.realised_a[row]) / months, float(t.realised_b[row]) / months
         else:
-            paid = np.array([t.expected_a[row], t.expected_b[row]])
-        stay = paid * trusting
-        return np.asarray(stay < slot_value(self.config, orgs, owners))
+            paid_a, paid_b = float(t.expected_a[row]), float(t.expected_b[row])
+        # what staying is worth: the partner now expected to shirk
+        stay_a = paid_a * ((work_a + kept * work_b) / both)
+        stay_b = paid_b * ((work_b + kept * work_a) / both)
+        monthly = self.config.organisations.alternative * self.config.value.base
+        return (
+            stay_a < monthly / float(orgs.capacity[a]),
+            stay_b < monthly / float(orgs.capacity[b]),
+        )

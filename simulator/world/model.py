@@ -183,8 +183,7 @@ class AllianceModel(Model):
         self.alliances.add(**deals)
         a, b = deals["a"], deals["b"]
         for counts in (self.active, self.signed):
-            np.add.at(counts, a, 1)
-            np.add.at(counts, b, 1)
+            counts += np.bincount(a, minlength=o.n) + np.bincount(b, minlength=o.n)
         self.trust.sign(o, a, b, deals["symbolic_a"], deals["symbolic_b"])
 
     def operate(self) -> None:

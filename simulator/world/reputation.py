@@ -25,12 +25,14 @@ class Reputation:
     def __init__(self, section: ReputationSection, orgs: Organisations, graph: nx.Graph) -> None:
         self.section = section
         self.orgs = orgs
-        # Neighbours as CSR arrays, for spreading reputation without Python loops.
-        adjacency = [list(graph.adj[i]) for i in range(orgs.n)]
-        self.nbr_ptr = np.cumsum([0] + [len(x) for x in adjacency])
-        self.nbr_idx = np.fromiter(
-            (j for x in adjacency for j in x), dtype=np.int64, count=int(self.nbr_ptr[-1])
-        )
+        # Neighbours as CSR arrays, for spreading reputation without Python loops (each
+        # organisation's neighbours by edge order; a self-loop counts once, as in graph.adj).
+        edges = np.array(graph.edges(), dtype=np.int64).reshape(-1, 2)
+        u, v = edges[:, 0], edges[:, 1]
+        other = u != v
+        src, dst = np.concatenate([u, v[other]]), np.concatenate([v, u[other]])
+        self.nbr_idx = dst[np.argsort(src, kind="stable")]
+        self.nbr_ptr = np.concatenate([[0], np.cumsum(np.bincount(src, minlength=orgs.n))])
 
     def eligible(self, free: NDArray[np.bool_]) -> NDArray[np.bool_]:
         """``free`` without the organisations whose reputation is below the floor."""

@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
+from numba import njit
 from numpy.typing import NDArray
 
 from negsim.world import alternatives, beliefs, value
@@ -74,17 +75,9 @@ def court(
     )
     appeal = np.where(worth_it, appeal, 0.0)
     order = np.argsort(-appeal, kind="stable")
-    # Greedy matching: each organisation opens at most one negotiation per search.
-    taken = np.zeros(orgs.n, dtype=bool)
-    pairs = []
-    for k in order:
-        i, j = u[k], v[k]
-        if not taken[i] and not taken[j] and appeal[k] > 0:
-            taken[i] = taken[j] = True
-            pairs.append(k)
-    if not pairs:  # no pair appeals (say, value.base = 0): nobody opens a negotiation
+    chosen = _greedy(order, u, v, appeal, orgs.n)
+    if chosen.size == 0:  # no pair appeals (say, value.base = 0): nobody opens a negotiation
         return None
-    chosen = np.asarray(pairs, dtype=np.int64)
     a, b = u[chosen], v[chosen]
     # Every other free neighbour that found an organisation appealing is a rival suitor.
     suitor = appeal > 0
@@ -111,6 +104,29 @@ def court(
         seen_option_b=seen_b,
         delay=delay,
     )
+
+
+@njit(cache=True)
+def _greedy(
+    order: NDArray[np.intp],
+    u: NDArray[np.int64],
+    v: NDArray[np.int64],
+    appeal: FloatArray,
+    n: int,
+) -> NDArray[np.int64]:  # pragma: no cover - compiled; tested through court
+    """Greedy matching down ``order``: each organisation opens at most one negotiation per
+    search; the pairs (edge indices) taken, in that order."""
+    taken = np.zeros(n, dtype=np.bool_)
+    out = np.empty(len(order), dtype=np.int64)
+    m = 0
+    for k in order:
+        i, j = u[k], v[k]
+        if not taken[i] and not taken[j] and appeal[k] > 0:
+            taken[i] = True
+            taken[j] = True
+            out[m] = k
+            m += 1
+    return out[:m]
 
 
 def clinic_time(s: WorldScenario) -> float:

@@ -245,10 +245,14 @@ def concession_quadrants(
     :data:`QUADRANT_ORDER`, the middle one the maker (a, b).
     """
     cost_limit, value_limit = thresholds
-    shown = np.maximum(offers, 0).astype(np.int64)  # what each offer is worth to each side
-    u = [
-        utilities_at(x.weights, x.evaluations, problem.shape, shown) for x in (problem.a, problem.b)
-    ]
+    made = np.nonzero(offers >= 0)  # what each offer made is worth to each side
+    u = []
+    for side in (problem.a, problem.b):
+        worth = np.zeros(offers.shape)
+        worth[made] = utilities_at(
+            side.weights, side.evaluations, problem.shape, offers[made].astype(np.int64), made[0]
+        )
+        u.append(worth)
     counts = np.zeros((len(offers), 2, 4), dtype=np.int64)
     for maker in (0, 1):  # a opens: a offers in even columns, b in odd ones
         own = offers[:, maker::2]

@@ -32,9 +32,12 @@ Examples:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from numpy.typing import NDArray
 
+from negsim.world.accumulate import add_at
 from negsim.world.organisations import Organisations
 from negsim.world.scenario import WorldScenario
 
@@ -75,7 +78,7 @@ class TrustAccounts:
 
     def deposit(self, accounts: IntArray, amounts: FloatArray) -> None:
         """Add ``amounts`` (>= 0) to ``accounts``; repeated accounts add up."""
-        np.add.at(self._balance, accounts, amounts)
+        add_at(self._balance, accounts, amounts)
         np.clip(self.balance, -self.bound, self.bound, out=self.balance)
 
     def withdraw(self, accounts: IntArray, amounts: FloatArray) -> NDArray[np.bool_]:
@@ -170,18 +173,23 @@ class TrustAccounts:
         tr = self.config.trust  # every people-level tie makes the meeting count (essay 002)
         self.deposit(both, np.full(both.size, tr.meeting_deposit * tr.ties))
 
-    def strike(self, row: int, risk_tolerance: FloatArray) -> NDArray[np.bool_]:
+    def strike(self, row: int, risk_tolerance: Sequence[float]) -> NDArray[np.bool_]:
         """A crisis draws on both accounts of alliance ``row`` (essay 004); ``risk_tolerance``
         holds its partners' (a, b). Returns, for a and b, whether its account could not cover
         it (always, without trust accounts)."""
         s = self.config
         if not s.trust.enabled:  # no trust account to draw on: every crisis is uncovered
             return np.ones(2, dtype=bool)
-        accounts = np.array([2 * row, 2 * row + 1])
-        hit = np.full(2, s.crises.severity)
-        if s.risk.enabled:  # risk-tolerant partners absorb part of the shock
-            hit *= 1 - s.risk.tolerance_effect * risk_tolerance
-        return self.withdraw(accounts, hit)
+        uncovered = np.zeros(2, dtype=bool)
+        for side in (0, 1):  # one account at a time, in scalars: crises come one by one
+            hit = s.crises.severity
+            if s.risk.enabled:  # risk-tolerant partners absorb part of the shock
+                hit *= 1 - s.risk.tolerance_effect * float(risk_tolerance[side])
+            cost = self.loss_aversion * hit
+            before = float(self._balance[2 * row + side])
+            self._balance[2 * row + side] = max(before - cost, -self.bound)
+            uncovered[side] = before < cost
+        return uncovered
 
     def broken(self, rows: IntArray) -> NDArray[np.bool_]:
         """Relationships whose trust is deeply negative on either side."""

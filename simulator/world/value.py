@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from negsim.world.accumulate import add_at
 from negsim.world.alliances import AllianceTable
 from negsim.world.organisations import Organisations
 from negsim.world.scenario import ValueSection, WorldScenario
@@ -76,15 +77,15 @@ def month(
     t.output[rows] += output
     t.realised_a[rows] += split * output  # the split divides the value, nothing lost
     t.realised_b[rows] += output - split * output
-    np.add.at(earned, a, split * output)
-    np.add.at(earned, b, output - split * output)
+    add_at(earned, a, split * output)
+    add_at(earned, b, output - split * output)
     t.months[rows] += span
     if s.learning.enabled:  # teach and learn: each picks up where the other is ahead
         cap = orgs.capabilities
         lead = cap[b] - cap[a]
         rate = s.learning.rate * span[:, None]
-        np.add.at(cap, a, rate * np.maximum(lead, 0))
-        np.add.at(cap, b, rate * np.maximum(-lead, 0))
+        add_at(cap, a, rate * np.maximum(lead, 0))
+        add_at(cap, b, rate * np.maximum(-lead, 0))
     return shirk_a, shirk_b
 
 
@@ -110,5 +111,5 @@ def meeting(
     t.output[rows] -= cost
     t.realised_a[rows] -= split * cost
     t.realised_b[rows] -= cost - split * cost
-    np.subtract.at(earned, a, split * cost)
-    np.subtract.at(earned, b, cost - split * cost)
+    add_at(earned, a, -(split * cost))  # x − c is x + (−c), bit for bit
+    add_at(earned, b, -(cost - split * cost))

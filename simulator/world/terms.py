@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 from numpy.typing import NDArray
 
 from negsim.negotiation.batch import (
@@ -244,26 +245,68 @@ def concession_quadrants(
     by the rule of :func:`negsim.negotiation.protocol.classify`; the last axis follows
     :data:`QUADRANT_ORDER`, the middle one the maker (a, b).
     """
-    cost_limit, value_limit = thresholds
-    made = np.nonzero(offers >= 0)  # what each offer made is worth to each side
-    u = []
-    for side in (problem.a, problem.b):
-        worth = np.zeros(offers.shape)
-        worth[made] = utilities_at(
-            side.weights, side.evaluations, problem.shape, offers[made].astype(np.int64), made[0]
-        )
-        u.append(worth)
-    counts = np.zeros((len(offers), 2, 4), dtype=np.int64)
-    for maker in (0, 1):  # a opens: a offers in even columns, b in odd ones
-        own = offers[:, maker::2]
-        valid = (own[:, :-1] >= 0) & (own[:, 1:] >= 0)
-        mine, theirs = u[maker][:, maker::2], u[1 - maker][:, maker::2]
-        cost = mine[:, :-1] - mine[:, 1:]
-        value = theirs[:, 1:] - theirs[:, :-1]
-        conceded = valid & (cost > 0)
-        dear, wanted = cost >= cost_limit, value >= value_limit
-        for q, mask in enumerate((dear & wanted, ~dear & wanted, dear & ~wanted, ~dear & ~wanted)):
-            counts[:, maker, q] = (conceded & mask).sum(axis=1)
+    sizes = np.asarray(problem.shape, dtype=np.int64)
+    return _quadrants(
+        np.ascontiguousarray(offers),
+        (problem.a.weights, problem.a.evaluations, problem.b.weights, problem.b.evaluations),
+        sizes,
+        thresholds[0],
+        thresholds[1],
+    )
+
+
+@njit(cache=True)
+def _worth(
+    w: NDArray[np.float64], e: NDArray[np.float64], k: int, o: int, sizes: NDArray[np.int64]
+) -> float:  # pragma: no cover - compiled
+    """Row k's utility of outcome o: issue by issue from zero, as ``linear_utilities`` sums."""
+    n = sizes.shape[0]
+    stride = 1
+    for i in range(n):
+        stride *= sizes[i]
+    u = 0.0
+    offset = 0
+    rest = o
+    for i in range(n):
+        stride //= sizes[i]
+        value = rest // stride
+        rest -= value * stride
+        u += w[k, i] * e[k, offset + value]
+        offset += sizes[i]
+    return u
+
+
+@njit(cache=True)
+def _quadrants(
+    offers: NDArray[np.int32],
+    sides: tuple[
+        NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]
+    ],
+    sizes: NDArray[np.int64],
+    cost_limit: float,
+    value_limit: float,
+) -> NDArray[np.int64]:  # pragma: no cover - compiled
+    """:func:`concession_quadrants` for every negotiation, offer by offer."""
+    wa, ea, wb, eb = sides
+    k_all, rounds = offers.shape
+    counts = np.zeros((k_all, 2, 4), dtype=np.int64)
+    for k in range(k_all):
+        for maker in range(2):  # a opens: a offers in even columns, b in odd ones
+            for col in range(maker, rounds - 2, 2):
+                prev, new = offers[k, col], offers[k, col + 2]
+                if prev < 0 or new < 0:
+                    continue
+                if maker == 0:
+                    cost = _worth(wa, ea, k, prev, sizes) - _worth(wa, ea, k, new, sizes)
+                    value = _worth(wb, eb, k, new, sizes) - _worth(wb, eb, k, prev, sizes)
+                else:
+                    cost = _worth(wb, eb, k, prev, sizes) - _worth(wb, eb, k, new, sizes)
+                    value = _worth(wa, ea, k, new, sizes) - _worth(wa, ea, k, prev, sizes)
+                if not cost > 0:
+                    continue
+                dear, wanted = cost >= cost_limit, value >= value_limit
+                q = 0 if dear and wanted else 1 if wanted else 2 if dear else 3
+                counts[k, maker, q] += 1
     return counts
 
 

@@ -212,9 +212,6 @@ class TrustAccounts:
 
     def remembered(self, a: IntArray, b: IntArray) -> FloatArray:
         """Each pair's trust when they last worked together (0 if never)."""
-        return np.array(
-            [
-                self.past.get((min(i, j), max(i, j)), 0.0)
-                for i, j in zip(a.tolist(), b.tolist(), strict=True)
-            ]
-        )
+        get = self.past.get
+        low, high = np.minimum(a, b).tolist(), np.maximum(a, b).tolist()
+        return np.array([get(pair, 0.0) for pair in zip(low, high, strict=True)], dtype=np.float64)

@@ -30,7 +30,7 @@ from negsim.rng import named_streams, root_entropy, root_sequence
 from negsim.world import alternatives, beliefs, search, value
 from negsim.world.alliances import CAUSE, AllianceTable
 from negsim.world.crises import Crises
-from negsim.world.network import build_network
+from negsim.world.network import build_network, edge_array
 from negsim.world.organisations import Organisations, draw_organisations
 from negsim.world.records import AGENT_REPORTERS, MODEL_REPORTERS, Organisation
 from negsim.world.reputation import Reputation
@@ -74,7 +74,7 @@ class AllianceModel(Model):
         )
         for i in range(n):  # Mesa agents: the organisations' monthly records read through them
             Organisation(self, i)
-        edges = np.array(self.graph.edges(), dtype=np.int64).reshape(-1, 2)
+        edges = edge_array(self.graph)
         self.edges = edges[edges[:, 0] != edges[:, 1]]
         # Rows of running alliances, kept between changes (crises need them one at a time).
         self._live = np.zeros(0, dtype=np.int64)
@@ -82,7 +82,7 @@ class AllianceModel(Model):
         self._next_start = np.inf
         self.alliances = AllianceTable()
         self.trust = TrustAccounts(s)
-        self.reputation = Reputation(s.reputation, self.orgs, self.graph)
+        self.reputation = Reputation(s.reputation, self.orgs, edges)
         self.active = np.zeros(n, dtype=np.int64)  # running alliances per organisation
         self.signed = np.zeros(n, dtype=np.int64)  # alliances signed per organisation
         self.earned = np.zeros(n)  # value realised per organisation

@@ -12,6 +12,8 @@ network file's problems are reported against that file.
 
 from __future__ import annotations
 
+import random
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -102,7 +104,7 @@ def build_network(
     seed = int(rng.integers(2**31 - 1))
     blocks = np.arange(n, dtype=np.intp)  # without industries, each is its own
     if section.kind == "barabasi_albert":
-        graph = nx.barabasi_albert_graph(n, section.m, seed=seed)
+        graph = barabasi_albert(n, section.m, seed)
     elif section.kind == "watts_strogatz":
         graph = nx.connected_watts_strogatz_graph(n, section.k, section.p, seed=seed)
     elif section.kind == "erdos_renyi":
@@ -124,6 +126,40 @@ def build_network(
             )
     # a plain Graph as it is (a copy cost 5 s at 100,000 organisations); anything else as one
     return (graph if type(graph) is nx.Graph else nx.Graph(graph)), blocks
+
+
+def edge_array(graph: nx.Graph) -> NDArray[np.int64]:
+    """The graph's edges as an (E, 2) array, in ``graph.edges()`` order."""
+    flat = np.fromiter(chain.from_iterable(graph.edges()), dtype=np.int64)
+    return flat.reshape(-1, 2)
+
+
+def barabasi_albert(n: int, m: int, seed: int) -> nx.Graph:
+    """``networkx.barabasi_albert_graph(n, m, seed=seed)``: the same draws from the same
+    ``random.Random(seed)``, the same edges in the same order, so the same graph; but its
+    edges are added in one call, not one call per node (a third of the time at 100,000
+    nodes).
+
+    Examples:
+        >>> g = barabasi_albert(300, 3, 7)
+        >>> list(g.edges()) == list(nx.barabasi_albert_graph(300, 3, seed=7).edges())
+        True
+    """
+    if m < 1 or m >= n:  # networkx's own error
+        return nx.barabasi_albert_graph(n, m, seed=seed)
+    rng = random.Random(seed)
+    graph = nx.star_graph(m)
+    repeated = [node for node, degree in graph.degree() for _ in range(degree)]
+    edges: list[tuple[int, int]] = []
+    for source in range(len(graph), n):
+        targets: set[int] = set()  # m distinct nodes, by preferential attachment
+        while len(targets) < m:
+            targets.add(rng.choice(repeated))
+        edges.extend(zip([source] * m, targets, strict=True))
+        repeated.extend(targets)
+        repeated.extend([source] * m)
+    graph.add_edges_from(edges)
+    return graph
 
 
 def _block_sizes(n: int, blocks: int) -> list[int]:

@@ -9,7 +9,6 @@ of their neighbours ``reputation.spread`` times as much. Each month it recovers 
 
 from __future__ import annotations
 
-import networkx as nx
 import numpy as np
 from numpy.typing import NDArray
 
@@ -22,12 +21,14 @@ IntArray = NDArray[np.intp]
 class Reputation:
     """The reputation rules over the organisations' ``reputation`` array (changed in place)."""
 
-    def __init__(self, section: ReputationSection, orgs: Organisations, graph: nx.Graph) -> None:
+    def __init__(
+        self, section: ReputationSection, orgs: Organisations, edges: NDArray[np.int64]
+    ) -> None:
+        """``edges``: the network's edges, (E, 2), self-loops included."""
         self.section = section
         self.orgs = orgs
         # Neighbours as CSR arrays, for spreading reputation without Python loops (each
         # organisation's neighbours by edge order; a self-loop counts once, as in graph.adj).
-        edges = np.array(graph.edges(), dtype=np.int64).reshape(-1, 2)
         u, v = edges[:, 0], edges[:, 1]
         other = u != v
         src, dst = np.concatenate([u, v[other]]), np.concatenate([v, u[other]])

@@ -203,10 +203,12 @@ class TrustAccounts:
         """Alliances ``rows`` of (a[i], b[i]) ended: remember each pair's trust; messy ends
         destroy it."""
         bal = self.balance
-        for row, i, j in zip(rows.tolist(), a.tolist(), b.tolist(), strict=True):
-            self.past[(min(i, j), max(i, j))] = (
-                -self.bound if not graceful else float(bal[2 * row : 2 * row + 2].mean())
-            )
+        if graceful:  # the mean of the pair's two balances
+            kept = ((bal[2 * rows] + bal[2 * rows + 1]) / 2.0).tolist()
+        else:
+            kept = [-self.bound] * len(rows)
+        pairs = zip(np.minimum(a, b).tolist(), np.maximum(a, b).tolist(), strict=True)
+        self.past.update(zip(pairs, kept, strict=True))
         if not graceful and self.config.trust.enabled:  # messy exits destroy trust
             self.balance[self.both(rows)] = -self.bound
 

@@ -164,6 +164,9 @@ METRICS: dict[str, str] = {
     "value_per_organisation": (
         "mean over all organisations of alliance plus standalone value, discounted to month 0"
     ),
+    "arm_value_gap": (
+        "[assign]: treated minus control organisations' mean present_value (NaN without arms)"
+    ),
 }
 
 
@@ -307,4 +310,6 @@ def run_metrics(model: AllianceModel) -> dict[str, float]:
         if model.negotiations
         else np.nan,
         "value_per_organisation": float(model.present_value.mean()),
+        "arm_value_gap": _mean(model.present_value[o.arm == 1])
+        - _mean(model.present_value[o.arm == 0]),
     }

@@ -31,7 +31,7 @@ from negsim.world import alternatives, beliefs, search, value
 from negsim.world.alliances import CAUSE, AllianceTable
 from negsim.world.crises import Crises
 from negsim.world.network import build_network, edge_array
-from negsim.world.organisations import Organisations, draw_organisations
+from negsim.world.organisations import Organisations, assign, draw_organisations
 from negsim.world.records import AGENT_REPORTERS, MODEL_REPORTERS, Organisation
 from negsim.world.reputation import Reputation
 from negsim.world.reviews import Exits, Reviews
@@ -40,7 +40,7 @@ from negsim.world.terms import QUADRANT_ORDER
 from negsim.world.trust import TrustAccounts
 
 #: Named random streams, spawned in this order (adding draws to one never shifts another).
-STREAMS = ("model", "network", "organisations", "search", "operate", "crises")
+STREAMS = ("model", "network", "organisations", "search", "operate", "crises", "assign")
 
 
 class AllianceModel(Model):
@@ -72,6 +72,7 @@ class AllianceModel(Model):
         self.orgs: Organisations = draw_organisations(
             s.organisations, n, block, streams["organisations"]
         )
+        assign(s.assign, self.orgs, streams["assign"])
         for i in range(n):  # Mesa agents: the organisations' monthly records read through them
             Organisation(self, i)
         edges = edge_array(self.graph)

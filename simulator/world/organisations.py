@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from negsim.world.scenario import OrganisationsSection
+from negsim.world.scenario import AssignSection, OrganisationsSection
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
@@ -33,6 +33,7 @@ class Organisations:
     coherence: FloatArray  # "singing from the same hymnal": 1 never sends mixed messages (004)
     reputation: FloatArray  # [0, 1]; messy exits lower it (essays 002, 003)
     block: IntArray  # industry: same block = rivals for the same partners (essay 004)
+    arm: NDArray[np.int8]  # within-world randomisation ([assign]): 1 treated, 0 control, −1 none
     talks: NDArray[np.int64]  # terms negotiations it has been in (seen by its neighbours)
     walkouts: NDArray[np.int64]  # ... and walked away from (its reputation for walking away)
 
@@ -76,6 +77,20 @@ def draw_organisations(
         coherence=np.clip(rng.normal(section.coherence, section.coherence_spread, n), 0.0, 1.0),
         reputation=np.ones(n),
         block=block,
+        arm=np.full(n, -1, dtype=np.int8),
         talks=np.zeros(n, dtype=np.int64),
         walkouts=np.zeros(n, dtype=np.int64),
     )
+
+
+def assign(section: AssignSection, orgs: Organisations, rng: np.random.Generator) -> None:
+    """Randomise ``section.parameter`` within the world (``[assign]``): ``share`` of the
+    organisations, a uniformly random set of that size drawn from ``rng``, get ``treatment``,
+    the others ``control``; ``orgs.arm`` records who is which. Nothing without a parameter."""
+    if not section.parameter:
+        return
+    treated = rng.permutation(orgs.n)[: round(section.share * orgs.n)]
+    orgs.arm[:] = 0
+    orgs.arm[treated] = 1
+    trait = getattr(orgs, section.parameter)
+    trait[:] = np.where(orgs.arm == 1, section.treatment, section.control)

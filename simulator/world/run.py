@@ -59,6 +59,7 @@ ORGANISATION_COLUMNS: dict[str, str] = {
     "standalone": "value its alternative paid over the run: each month, for its free capacity",
     "present_value": "earned plus standalone, each month discounted to month 0 at "
     "world.discount_rate",
+    "arm": "within-world randomisation ([assign]): 1 treated, 0 control, -1 not assigned",
     "talks": "terms negotiations it took part in",
     "walkouts": "terms negotiations it walked away from (its reputation for walking away)",
 }
@@ -137,6 +138,7 @@ class WorldRun:
                 "earned": m.earned,
                 "standalone": m.standalone,
                 "present_value": m.present_value,
+                "arm": o.arm,
                 "talks": o.talks,
                 "walkouts": o.walkouts,
             }

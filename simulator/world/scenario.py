@@ -230,6 +230,22 @@ class FrenemiesSection(Mechanism):
     trust_discount: float = 0.5  # share of the opening trust same-industry partners lack
 
 
+#: Organisation traits a world can randomise within itself (``[assign]``).
+ASSIGNABLE = ("walk_away", "disclosure", "risk_tolerance", "coherence")
+
+
+@dataclass(frozen=True, kw_only=True)
+class AssignSection:
+    """Randomisation within one world: a ``share`` of the organisations, drawn by the world's
+    seed, get ``parameter`` (an organisation trait, :data:`ASSIGNABLE`) at ``treatment``, the
+    rest at ``control``; every other trait is drawn as usual. Empty ``parameter``: none."""
+
+    parameter: str = ""
+    control: float = 0.0
+    treatment: float = 1.0
+    share: float = 0.5
+
+
 @dataclass(frozen=True, kw_only=True)
 class LimitsSection:
     """Size caps, checked when a scenario is loaded, before anything is built (memory and time
@@ -272,6 +288,7 @@ class WorldScenario:
     disclosure: DisclosureSection = field(default_factory=DisclosureSection)
     learning: LearningSection = field(default_factory=LearningSection)
     frenemies: FrenemiesSection = field(default_factory=FrenemiesSection)
+    assign: AssignSection = field(default_factory=AssignSection)
     limits: LimitsSection = field(default_factory=LimitsSection)
 
 
@@ -344,6 +361,9 @@ RANGES: dict[tuple[str, str], tuple[float, float]] = {
     ("review", "goal"): (0, 10),
     ("reputation", "spread"): (0, 1),
     ("reputation", "floor"): (0, 1),
+    ("assign", "control"): (0, 1),
+    ("assign", "treatment"): (0, 1),
+    ("assign", "share"): (0, 1),
     ("limits", "organisation_months"): (1, 1e15),
     ("limits", "network_edges"): (1, 1e15),
     ("limits", "negotiation_rounds"): (1, 1e15),
@@ -416,7 +436,7 @@ def _section(file: str | Path, name: str, table: object, default: Any) -> Any:
                 raise f.error(key, value, "true or false")
             values[key] = value
         elif isinstance(current, str):
-            allowed = NETWORK_KINDS if key == "kind" else None
+            allowed = {"kind": NETWORK_KINDS, "parameter": ("", *ASSIGNABLE)}.get(key)
             if not isinstance(value, str) or (allowed and value not in allowed):
                 raise f.error(key, value, f"one of {list(allowed)}" if allowed else "a string")
             values[key] = value

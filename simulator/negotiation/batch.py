@@ -142,11 +142,6 @@ class BatchResult:
     beliefs: FloatArray
 
 
-def side_utilities(side: BatchSide, shape: tuple[int, ...]) -> FloatArray:
-    """Utilities of every outcome for each row of ``side``, shape (K, N), row-major."""
-    return linear_utilities(side.weights, side.evaluations, shape)
-
-
 def linear_utilities(
     weights: FloatArray, evaluations: FloatArray, shape: tuple[int, ...]
 ) -> FloatArray:

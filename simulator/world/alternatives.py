@@ -65,7 +65,7 @@ def annuity(rate: float, start: FloatArray | float, end: FloatArray | float) -> 
     return np.asarray((np.exp(-rate * start) - np.exp(-rate * end)) / rate)
 
 
-def slot_value(s: WorldScenario, orgs: Organisations, x: IntArray) -> FloatArray:
+def slot_value(s: WorldScenario, orgs: Organisations, x: IntArray | int) -> FloatArray:
     """What one alliance's share of ``x``'s capacity earns standalone, per month."""
     return np.asarray(s.organisations.alternative * s.value.base / orgs.capacity[x])
 

@@ -67,15 +67,15 @@ def believed(
 ) -> Believed:
     """What x's counterparts ``y`` believe about the sides ``x`` (see the module docstring):
     the pair's ``estimate``d potential, the monthly ``option`` the suitors seen courting x
-    look worth, the ``delay`` between signing and the start, x's ``eagerness`` for this deal
-    (in [0, 1]) and the pair's ``past_trust``."""
+    look worth (0 where none are seen, as with competition off: see
+    :func:`~negsim.world.search.court`), the ``delay`` between signing and the start, x's
+    ``eagerness`` for this deal (in [0, 1]) and the pair's ``past_trust``."""
     walk = reputation_for_walking(orgs, x)
     if s.disclosure.enabled:
         trust = np.clip(past_trust, 0.0, 1.0)
         shown = orgs.disclosure[x] + (1.0 - orgs.disclosure[x]) * trust
         walk = walk * (1.0 - shown * eagerness)
-    seen = option if s.competition.enabled else np.zeros(len(x))
-    believed_reservation = reservation(s, orgs, x, y, estimate, seen, delay)
+    believed_reservation = reservation(s, orgs, x, y, estimate, option, delay)
     return Believed(reservation=believed_reservation, walk_away=walk)
 
 

@@ -22,6 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from negsim.world.alliances import AllianceTable
+from negsim.world.alternatives import slot_value
 from negsim.world.organisations import Organisations
 from negsim.world.scenario import WorldScenario
 from negsim.world.trust import TrustAccounts
@@ -83,8 +84,7 @@ class Crises:
         # what staying is worth: the partner now expected to shirk
         stay_a = paid_a * ((work_a + kept * work_b) / both)
         stay_b = paid_b * ((work_b + kept * work_a) / both)
-        monthly = self.config.organisations.alternative * self.config.value.base
         return (
-            stay_a < monthly / float(orgs.capacity[a]),
-            stay_b < monthly / float(orgs.capacity[b]),
+            bool(stay_a < slot_value(self.config, orgs, a)),
+            bool(stay_b < slot_value(self.config, orgs, b)),
         )

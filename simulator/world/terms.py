@@ -58,7 +58,7 @@ class Terms:
     offers: NDArray[np.int32]  # (K, deadline): round t's offer at t − 1 (see :func:`utilities`)
 
 
-def preferences(
+def _preferences(
     orgs: Organisations, idx: NDArray[np.intp], role_a: bool
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Weights and evaluations of the organisations ``idx`` in role a (or b)."""
@@ -70,7 +70,7 @@ def preferences(
 def utilities(orgs: Organisations, idx: NDArray[np.intp], role_a: bool) -> NDArray[np.float64]:
     """Each organisation's utility of every terms outcome in role a (or b), shape (K, N): what
     :attr:`Terms.offers` are worth to it (the batch path's own sums)."""
-    weights, evaluations = preferences(orgs, idx, role_a)
+    weights, evaluations = _preferences(orgs, idx, role_a)
     return linear_utilities(weights, evaluations, SHAPE)
 
 
@@ -88,7 +88,7 @@ def _side(
 ) -> BatchSide:
     """Side ``idx`` of the negotiations with ``other``; a ``zeuthen`` side's prior about the
     other side is ``believed_*`` (``believed_walk`` None: the truth, for certain)."""
-    weights, evaluations = preferences(orgs, idx, role_a)
+    weights, evaluations = _preferences(orgs, idx, role_a)
     n = len(idx)
     keys, which = np.unique(orgs.strategy[idx], return_inverse=True)
     # each strategy as the core's registry defines it (one lookup per distinct key)

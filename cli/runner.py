@@ -78,10 +78,31 @@ def sweep(
 
 
 @app.command()
-def claims() -> None:
-    """List the shipped claims, a line each."""
-    for name, statement in shipped.list_claims().items():
-        typer.echo(f"{name}: {statement}")
+def claims(
+    markdown: Annotated[
+        bool,
+        typer.Option(
+            "--markdown", help="the claims table, in Markdown, from stored verdicts (verdict.json)"
+        ),
+    ] = False,
+    verdicts: Annotated[
+        str | None,
+        typer.Option(
+            help="with --markdown: a verdicts file ({claims: {NAME: verdict.json}}) instead "
+            "of results/claims/NAME/verdict.json"
+        ),
+    ] = None,
+) -> None:
+    """List the shipped claims, a line each; or their verdicts as a Markdown table."""
+    if not markdown:
+        for name, statement in shipped.list_claims().items():
+            typer.echo(f"{name}: {statement}")
+        return
+    from negsim.experiments.claim import markdown_table, read_verdicts, stored_verdicts
+
+    with clean_errors(verdicts or "results/claims"):
+        stored = read_verdicts(verdicts) if verdicts else stored_verdicts()
+        typer.echo(markdown_table(stored))
 
 
 @app.command()
@@ -90,27 +111,41 @@ def claim(
         str, typer.Argument(metavar="CLAIM", help="a name from `negsim claims`, or a claim file")
     ],
     replications: Annotated[
-        int | None, typer.Option(help="paired replications (default: the claim's)")
+        int | None, typer.Option(help="replications per root seed (default: the claim's)")
     ] = None,
-    seed: Annotated[int | None, typer.Option(help="root seed (default: the claim's)")] = None,
+    seed: Annotated[
+        list[int] | None,
+        typer.Option(help="a root seed; repeat for several (default: the claim's three)"),
+    ] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set", help="run the claim in a modified world: section.field=value (repeatable)"
+        ),
+    ] = None,
     workers: WorkersOpt = None,
     executor: ExecutorOpt = "local",
     scheduler: SchedulerOpt = None,
     out: Annotated[
-        str | None, typer.Option(help="results folder (default: results/claims/NAME)")
+        str | None,
+        typer.Option(help="results folder (default: results/claims/NAME[--SETTINGS])"),
     ] = None,
     quiet: QuietOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Test a claim: paired control and treatment runs, a verdict with its uncertainty."""
+    """Test a claim in three root seeds with its placebo: a verdict with its uncertainty."""
+    from negsim.cli.world import parse_overrides
     from negsim.experiments.claim import describe_claim, run_claim
 
     with clean_errors(target):
-        at_least(workers=(workers, 1), replications=(replications, 2), seed=(seed, 0))
+        at_least(workers=(workers, 1), replications=(replications, 2))
+        for s in seed or []:
+            at_least(seed=(s, 0))
         result = run_claim(
             target,
             replications=replications,
-            seed=seed,
+            seeds=seed or None,
+            settings=parse_overrides(set_ or []),
             out=out,
             executor=executor,
             workers=workers,

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -75,50 +76,37 @@ def _save_atomic(fig: Any, path: Path) -> Path:
 
 
 def claim_plot(claim: Any, stats: dict[str, Any], path: Path) -> Path:
-    """Paired control/treatment values, the effect with its CI, and the sweep curve if any."""
+    """Each replication's effect, the effect of each root seed and of the placebo with their
+    CIs, and the sweep curve if any."""
     curve = stats["curve"]
-    ncols = 3 if curve else 2
-    fig, axes = _subplots(1, ncols, figsize=(4.2 * ncols, 4))
+    ncols = 2 if curve else 1
+    fig, grid = _subplots(1, ncols, figsize=(5.2 * ncols, 4), squeeze=False)
+    axes = grid[0]
     ax = axes[0]
-    c, t = stats["control"], stats["treatment"]
-    for ci, ti in zip(c, t, strict=True):
-        ax.plot([0, 1], [ci, ti], color="0.7", lw=0.8)
-    ax.plot(
-        [0, 1],
-        [float(pd.Series(c).mean()), float(pd.Series(t).mean())],
-        color="tab:blue",
-        lw=2.5,
-        marker="o",
-        label="mean",
-    )
-    ax.set_xticks([0, 1], ["control", "treatment"])
-    ax.set_ylabel(claim.metric)
-    ax.set_title("paired replications")
-    ax.legend(loc="best")
-
-    ax = axes[1]
-    effect, (lo, hi) = stats["effect"], stats["ci"]
     ax.axhline(0, color="0.5", lw=1)
     m = claim.sign * claim.min_effect
     ax.axhspan(min(0, m), max(0, m), color="tab:orange", alpha=0.15, label="below minimum effect")
-    ax.errorbar(
-        [0],
-        [effect],
-        yerr=[[effect - lo], [hi - effect]],
-        fmt="o",
-        color="tab:red",
-        capsize=8,
-        label="effect, 95% CI",
+    rows = [(f"seed {s.seed}", s.effect, s.ci, "tab:blue") for s in stats["seeds"]]
+    rows.append(("all seeds", stats["effect"], stats["ci"], "tab:red"))
+    p = stats["placebo"]
+    rows.append(("placebo", p["effect"], p["ci"], "tab:gray"))
+    for i, (_, effect, (lo, hi), colour) in enumerate(rows):
+        if np.isfinite(effect) and np.isfinite(lo) and np.isfinite(hi):
+            ax.errorbar(
+                [i], [effect], yerr=[[effect - lo], [hi - effect]], fmt="o", color=colour, capsize=6
+            )
+    jitter = len(rows) - 2 - 0.3
+    ax.scatter(
+        [jitter] * len(stats["effects"]), stats["effects"], s=6, color="0.6", label="replications"
     )
-    ax.scatter([0.25] * len(stats["diffs"]), stats["diffs"], s=8, color="0.5", label="paired diffs")
-    ax.set_xlim(-0.5, 0.75)
-    ax.set_xticks([])
-    ax.set_ylabel(f"treatment − control ({claim.metric})")
+    ax.set_xticks(range(len(rows)), [r[0] for r in rows], rotation=20)
+    what = "treatment − control" if claim.paired else "within each world"
+    ax.set_ylabel(f"{claim.metric} ({what})")
     ax.set_title(f"verdict: {stats['verdict']}")
     ax.legend(loc="best", fontsize=7)
 
     if curve:
-        ax = axes[2]
+        ax = axes[1]
         xs = [p["value"] for p in curve]
         ax.plot(xs, [p["effect"] for p in curve], marker="o", color="tab:purple")
         ax.fill_between(
@@ -131,8 +119,8 @@ def claim_plot(claim: Any, stats: dict[str, Any], path: Path) -> Path:
         )
         ax.axhline(0, color="0.5", lw=1)
         ax.set_xlabel(claim.sweep_parameter)
-        ax.set_ylabel(f"{claim.metric} − control")
-        ax.set_title("where the effect appears")
+        ax.set_ylabel(f"{claim.metric} − control" if claim.paired else claim.metric)
+        ax.set_title("where the effect appears (first seed)")
         ax.legend(loc="best", fontsize=7)
     fig.suptitle(claim.name)
     return _save_atomic(fig, path)

@@ -1,5 +1,8 @@
 """``negsim report DIR``: tables and plots from a results folder.
 
+A claim's folder holds one store per root seed (``seed-N/``): each gets its own report, and
+the folder's ``summary.md`` puts them one after the other.
+
 Writes ``summary.md`` (per design point: mean, standard deviation and count of each metric,
 failures and their errors), ``points.csv`` (the same table) and ``metrics.png`` (each metric
 against the first numeric factor) beside the runs. Works on a folder that is still being
@@ -24,6 +27,17 @@ def write_report(folder: str | Path) -> Path:
     path = Path(folder)
     store = Store(path)
     manifest = store.manifest()
+    seeds = sorted(p.parent for p in path.glob("seed-*/manifest.json"))
+    if manifest is None and seeds:  # a claim's folder: one store per root seed
+        parts = [write_report(seed).read_text(encoding="utf-8") for seed in seeds]
+        out = path / "summary.md"
+        write_atomic(
+            out,
+            "\n".join(
+                f"<!-- {s.name} -->\n{t}" for s, t in zip(seeds, parts, strict=True)
+            ).encode(),
+        )
+        return out
     if manifest is None or "fingerprint" not in manifest:
         raise ConfigError(
             path,

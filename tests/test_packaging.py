@@ -366,14 +366,16 @@ def test_a_path_works_where_a_name_does(installed: Installed, tmp_path: Path) ->
 
 @pytest.mark.slow
 def test_claim_prints_a_verdict(installed: Installed, tmp_path: Path) -> None:
-    """`negsim claim walk_away_leverage` (worker processes) gives a verdict on 10 pairs, here."""
+    """`negsim claim walk_away_leverage` (worker processes) gives a verdict on 10 replications
+    in each of its three root seeds, with its placebo, here."""
     out = json.loads(
         installed.run(
             tmp_path, "negsim", "claim", "walk_away_leverage", "--replications", "10", "--json"
         ).stdout
     )
-    assert out["claim"] == "walk_away_leverage" and out["n"] == 10
-    assert out["verdict"] in VERDICTS
+    assert out["claim"] == "walk_away_leverage" and out["n"] == 30
+    assert out["verdict"] in VERDICTS and len(out["seeds"]) == 3
+    assert out["placebo"]["n"] == 30 and out["unit"] == "organisation"
     assert out["ci"][0] <= out["effect"] <= out["ci"][1]
     assert (tmp_path / out["report"]).is_file()
 

@@ -1,14 +1,16 @@
 """Run every shipped claim and record its verdict for the documentation's claims table.
 
 The claims page (``docs/claims.md``) renders its table from the claim files themselves and
-from ``docs/data/claim_verdicts.json``, which this script writes: for each claim its verdict,
-effect, confidence interval, p-value, n, the control and treatment means, the sweep curve, the
-wall time and the command that reproduces it, with the commit and date of the measurement.
+from ``docs/data/claim_verdicts.json``, which this script writes: for each claim its
+``verdict.json`` (verdict, effect, CI, p-value, n, unit, placebo, root seeds, MDE), the control
+and treatment means, the metrics shown beside the verdict, the sweep curve, the wall time and
+the command that reproduces it, with the commit and date of the measurement. The README's
+table is ``negsim claims --markdown --verdicts docs/data/claim_verdicts.json``.
 Nothing in the table is typed by hand; re-run this after a change to the model:
 
     .venv/bin/python tools/claim_verdicts.py [--claim NAME ...] [--workers N]
 
-Each claim runs with its own replications and seed, on local workers, into a temporary folder
+Each claim runs with its own replications and root seeds, on local workers, into a temporary folder
 (the repository's ``results/`` is left alone). Claims not named keep their recorded entry.
 """
 
@@ -47,10 +49,11 @@ def measure(name: str, workers: int | None) -> dict[str, Any]:
         **{k: v for k, v in res.to_json().items() if k not in ("command", "report")},
         "control_mean": _num(res.control_mean),
         "treatment_mean": _num(res.treatment_mean),
+        "shown": {m: {k: _num(v) for k, v in arms.items()} for m, arms in res.shown.items()},
         "failed_runs": res.failed_runs,
         "curve": [{k: _num(float(v)) for k, v in point.items()} for point in res.curve],
         "seconds": round(seconds, 1),
-        "command": command_line(c, c.replications, c.seed, None),
+        "command": command_line(c, c.replications, c.seeds, None),
     }
 
 

@@ -15,7 +15,8 @@ prior beliefs come from what a counterpart can observe, never from the other's p
 * **the other's readiness to walk away**: its **reputation for walking away**. Word of a
   walk-out goes round the walker's neighbours, and a counterpart is always one of them, so it
   knows the other's terms negotiations and walk-outs: a Beta(1, 1) prior updated by each
-  negotiation, ``(1 + walk-outs) / (2 + negotiations)``;
+  negotiation, ``(1 + walk-outs) / (2 + negotiations)`` (with ``walk_reputation`` off, the
+  prior's 1/2 for every side: nobody reads the record);
 * **intent shown** (``disclosure``): a side that shows it needs the deal (the share it shows of
   its eagerness, more to a partner it trusted before) is believed that much less ready to leave
   it: ``readiness × (1 − shown × eagerness)``.
@@ -70,7 +71,10 @@ def believed(
     look worth (0 where none are seen, as with competition off: see
     :func:`~negsim.world.search.court`), the ``delay`` between signing and the start, x's
     ``eagerness`` for this deal (in [0, 1]) and the pair's ``past_trust``."""
-    walk = reputation_for_walking(orgs, x)
+    if s.walk_reputation.enabled:
+        walk = reputation_for_walking(orgs, x)
+    else:
+        walk = np.full(len(x), 0.5)  # the Beta(1, 1) prior's mean: no record read
     if s.disclosure.enabled:
         trust = np.clip(past_trust, 0.0, 1.0)
         shown = orgs.disclosure[x] + (1.0 - orgs.disclosure[x]) * trust

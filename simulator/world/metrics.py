@@ -167,6 +167,10 @@ METRICS: dict[str, str] = {
     "arm_value_gap": (
         "[assign]: treated minus control organisations' mean present_value (NaN without arms)"
     ),
+    "failures_per_organisation": "alliances failed by the end / organisations (every one counted)",
+    "popular_value_gap": (
+        "mean present_value of organisations above the median degree − the rest (all counted)"
+    ),
 }
 
 
@@ -240,6 +244,12 @@ def run_metrics(model: AllianceModel) -> dict[str, float]:
       against partners whose rounds to 0; per alliance, walker share − non-walker share.
     * ``popular_advantage`` — perceived competition: degree in the search network
       (``model.edges``, self-loops dropped) stands for potential suitors.
+      ``popular_value_gap`` is its intention-to-treat form: the present value of every
+      organisation above the median degree against every other, deal or no deal.
+    * ``failures_per_organisation`` — failed alliances per organisation: unlike
+      ``failure_rate`` (failed / ended alliances) its denominator does not depend on which
+      alliances were signed and ended; fewer alliances signed also means fewer to fail, so
+      read it beside ``alliances_formed`` and ``value_per_organisation``.
     * ``concealment_advantage`` — showing intent gives power: ``disclosure`` of the partners.
     * ``balance_duration_gap`` — balanced splits last longer: only alliances whose planned term
       ended by the end of the run (``planned_end <= time``) are compared, so their durations are
@@ -268,6 +278,7 @@ def run_metrics(model: AllianceModel) -> dict[str, float]:
 
     walker = np.round(o.walk_away) == 1
     degree = np.bincount(model.edges.ravel(), minlength=o.n)
+    popular = degree > np.median(degree)
     shown = o.disclosure
 
     due = (t.planned_end <= now) & (t.start <= now)
@@ -312,4 +323,7 @@ def run_metrics(model: AllianceModel) -> dict[str, float]:
         "value_per_organisation": float(model.present_value.mean()),
         "arm_value_gap": _mean(model.present_value[o.arm == 1])
         - _mean(model.present_value[o.arm == 0]),
+        "failures_per_organisation": float(failed.sum() / o.n),
+        "popular_value_gap": _mean(model.present_value[popular])
+        - _mean(model.present_value[~popular]),
     }

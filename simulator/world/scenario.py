@@ -208,6 +208,15 @@ class CompetitionSection(Mechanism):
     """Perceived competition (essay 000): rival suitors are an organisation's options, and its
     counterpart sees them (:mod:`~negsim.world.alternatives`, :mod:`~negsim.world.beliefs`)."""
 
+    seen: bool = True  # the counterpart sees the suitors (False: options only their owner knows)
+
+
+@dataclass(frozen=True, kw_only=True)
+class WalkReputationSection(Mechanism):
+    """Willing to walk away (essay 000): word of a walk-out goes round the walker's neighbours,
+    and a ``zeuthen`` counterpart reads the record as readiness to walk away
+    (:mod:`~negsim.world.beliefs`); off, every side is believed as ready as the prior says."""
+
 
 @dataclass(frozen=True, kw_only=True)
 class DisclosureSection(Mechanism):
@@ -285,6 +294,7 @@ class WorldScenario:
     risk: RiskSection = field(default_factory=RiskSection)
     messages: MessagesSection = field(default_factory=MessagesSection)
     competition: CompetitionSection = field(default_factory=CompetitionSection)
+    walk_reputation: WalkReputationSection = field(default_factory=WalkReputationSection)
     disclosure: DisclosureSection = field(default_factory=DisclosureSection)
     learning: LearningSection = field(default_factory=LearningSection)
     frenemies: FrenemiesSection = field(default_factory=FrenemiesSection)
@@ -389,6 +399,7 @@ def load_scenario(
     """
     path = shipped.find("scenario", scenario)
     data = read_toml(path)
+    data_sections = set(data)  # an unknown section an override made is the override's fault
     overrides = dict(overrides or {})
     for key, value in overrides.items():
         section, _, name = key.partition(".")
@@ -398,7 +409,9 @@ def load_scenario(
     try:
         return parse_scenario(data, path)
     except ConfigError as exc:
-        if exc.field in overrides:  # the override is wrong, not the file it was applied to
+        sections = {key.partition(".")[0] for key in overrides}
+        if exc.field in overrides or (exc.field in sections and exc.field not in data_sections):
+            # the override is wrong, not the file it was applied to
             raise ConfigError(OVERRIDES, exc.field, exc.value, exc.allowed) from None
         raise
 

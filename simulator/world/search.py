@@ -88,8 +88,9 @@ def court(
         best, count = alternatives.suitor_options(s, orgs, u, v, estimate, suitor)
         # The counterpart sees the suitors, not what they offer: it takes each to be worth
         # what its own deal with that side looks worth at an even split.
-        half = 0.5 * alternatives.expected_output(s, orgs, a, b, estimate[chosen])
-        seen_a, seen_b = np.where(count[a] > 0, half, 0.0), np.where(count[b] > 0, half, 0.0)
+        if s.competition.seen:
+            half = 0.5 * alternatives.expected_output(s, orgs, a, b, estimate[chosen])
+            seen_a, seen_b = np.where(count[a] > 0, half, 0.0), np.where(count[b] > 0, half, 0.0)
         # A suitor is an alternative to this deal only for an organisation's last free slot.
         last = orgs.capacity - active == 1
         option_a, option_b = np.where(last[a], best[a], 0.0), np.where(last[b], best[b], 0.0)

@@ -92,6 +92,31 @@ def test_a_side_with_a_reputation_for_walking_away_is_offered_more() -> None:
     assert b_gets(offered_to_b(walker)) > b_gets(offered_to_b(o)) + 0.01
 
 
+def test_with_walk_reputation_off_nobody_reads_the_record() -> None:
+    """The flagship claim's placebo: walk-outs still happen and are recorded, but a counterpart
+    believes every side as ready to walk as the prior says (1/2)."""
+    from dataclasses import replace
+
+    from negsim.world.scenario import WalkReputationSection
+
+    walker = orgs()
+    for _ in range(3):
+        record(walker, B, A, np.zeros(len(A), dtype=np.int64))
+    off = replace(WORLD, walk_reputation=WalkReputationSection(enabled=False))
+    seen = believed(
+        off,
+        walker,
+        B,
+        A,
+        estimate=potential(WORLD.value, walker, A, B),
+        option=ZERO,
+        delay=DELAY,
+        eagerness=ZERO,
+        past_trust=ZERO,
+    )
+    assert np.all(seen.walk_away == 0.5) and walker.walkouts[B].min() == 3
+
+
 def test_a_side_that_shows_its_eagerness_is_offered_less() -> None:
     """b shows it needs the deal (about half its eagerness, by its disclosure): a believes it
     less ready to walk and offers less (0.0086 less utility on these pairs when written)."""

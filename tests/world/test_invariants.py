@@ -20,6 +20,7 @@ MECHANISMS = (
     "review",
     "reputation",
     "competition",
+    "walk_reputation",
     "disclosure",
     "learning",
     "frenemies",

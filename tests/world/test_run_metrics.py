@@ -103,9 +103,32 @@ def test_an_empty_world_is_nan_not_an_error() -> None:
     metrics = run_metrics(fresh())
     assert metrics["negotiations"] == 0.0 and metrics["alliances_formed"] == 0.0
     assert metrics["mean_reputation"] == 1.0 and metrics["value_per_organisation"] == 0.0
-    counted = {"negotiations", "alliances_formed", "mean_reputation", "value_per_organisation"}
+    assert metrics["failures_per_organisation"] == metrics["popular_value_gap"] == 0.0
+    counted = {
+        "negotiations",
+        "alliances_formed",
+        "mean_reputation",
+        "value_per_organisation",
+        "failures_per_organisation",
+        "popular_value_gap",
+    }
     rest = set(METRICS) - counted
     assert all(math.isnan(metrics[k]) for k in rest)
+
+
+def test_intention_to_treat_metrics_count_every_organisation() -> None:
+    """``failures_per_organisation`` divides failed alliances by all organisations;
+    ``popular_value_gap`` compares the present value of every organisation above the median
+    degree with every other, allied or not."""
+    model = finished(SMALL, 3)
+    metrics = run_metrics(model)
+    assert metrics["failures_per_organisation"] == model.failed().sum() / model.orgs.n
+    degree = np.bincount(model.edges.ravel(), minlength=model.orgs.n)
+    popular = degree > np.median(degree)
+    value = model.present_value
+    assert metrics["popular_value_gap"] == pytest.approx(
+        value[popular].mean() - value[~popular].mean()
+    )
 
 
 def test_negotiated_split_survives_restructuring() -> None:

@@ -335,14 +335,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only list stale files")
     args = parser.parse_args(argv)
-    try:
-        fresh = stale()
-    except BlockError as err:
-        print(f"docs_blocks: {err}", file=sys.stderr)
-        return 2
-    for path, text in fresh.items():
-        if not args.check:
+    written: set[Path] = set()
+    for _ in range(3):  # a page that includes another's section follows it on the next pass
+        try:
+            fresh = stale()
+        except BlockError as err:
+            print(f"docs_blocks: {err}", file=sys.stderr)
+            return 2
+        if args.check or not fresh:
+            break
+        for path, text in fresh.items():
             path.write_text(text, encoding="utf-8")
+        written |= set(fresh)
+    for path in sorted(written) if not args.check else fresh:
         verb = "stale" if args.check else "rewritten"
         print(f"{path.relative_to(ROOT)}: {verb}", file=sys.stderr)
     return 1 if args.check and fresh else 0

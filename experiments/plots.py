@@ -97,8 +97,17 @@ def claim_plot(claim: Any, stats: dict[str, Any], path: Path) -> Path:
             )
     jitter = len(rows) - 2 - 0.3
     ax.scatter(
-        [jitter] * len(stats["effects"]), stats["effects"], s=6, color="0.6", label="replications"
+        [jitter] * len(stats["effects"]),
+        stats["effects"],
+        s=6,
+        color="0.6",
+        alpha=0.4,
+        label="replications (clipped to the axis)",
     )
+    bounds = [0.0, m, *(v for r in rows for v in r[2] if np.isfinite(v))]
+    low, high = min(bounds), max(bounds)
+    pad = 0.25 * (high - low) or 1.0
+    ax.set_ylim(low - pad, high + pad)  # the intervals, not the spread of single worlds
     ax.set_xticks(range(len(rows)), [r[0] for r in rows], rotation=20)
     what = "treatment − control" if claim.paired else "within each world"
     ax.set_ylabel(f"{claim.metric} ({what})")

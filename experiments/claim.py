@@ -761,7 +761,6 @@ def evaluate(
         "curve": [] if sweep is None else _curve(claim, sweep, first),
         "pairs": pairs,
         "effects": pooled,
-        "placebo_effects": np.concatenate(placebos),
         "undefined": int((~np.isfinite(pooled)).sum()),
     }
 

@@ -150,10 +150,6 @@ def _scenarios() -> str:
     return table(["scenario", "what it is"], rows)
 
 
-def _fmt(x: float | None) -> str:
-    return "n/a" if x is None else f"{x:.3g}"
-
-
 def measured() -> dict[str, Any]:
     """The measured verdicts, by claim (``docs/data/claim_verdicts.json``)."""
     claims: dict[str, Any] = json.loads(VERDICTS.read_text(encoding="utf-8"))["claims"]

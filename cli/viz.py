@@ -1,4 +1,4 @@
-"""The teaching visualiser: ``viz`` serves a SolaraViz page on a world."""
+"""The teaching page: ``viz`` serves the world and a negotiation against an agent in a browser."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def viz(
     port: Annotated[int, typer.Option(help="port to listen on")] = 8765,
     seed: Annotated[int, typer.Option(help="root seed of the world")] = 1,
 ) -> None:
-    """Serve the teaching visualiser (SolaraViz) on a world; open the printed address."""
+    """Serve the teaching page on a world (and a negotiation against an agent); open the address."""
     from negsim.world.scenario import load_scenario
 
     with clean_errors(scenario):

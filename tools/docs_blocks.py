@@ -30,7 +30,9 @@ The kinds of block:
   (both markers on one line, after some words of the sentence: Python-Markdown ends a
   paragraph at a line that starts with a comment): a figure of the verdicts file, scaled and
   formatted, e.g. ``walk_away_leverage.ci.0 .3f`` or ``symbolic_concessions.effect ×-100 .1f``
-  (a verdict, being words, takes the format ``s``: ``walk_away_leverage.verdict s``).
+  (a verdict, being words, takes the format ``s``: ``walk_away_leverage.verdict s``); or what
+  the teaching page shows in a lesson step, ``lesson.default.page.60.failed d`` or
+  ``games.boulware.you .2f`` (:func:`lesson_figures`, measured afresh on every run).
 
 A new block is written as its two marker lines with nothing between them; the script fills it.
 An unknown name, an unclosed marker or a claim without a measured verdict stops the script.
@@ -156,6 +158,14 @@ def measured() -> dict[str, Any]:
     return claims
 
 
+def lesson_figures() -> dict[str, Any]:
+    """What the teaching page shows in the lesson plans' steps (:mod:`negsim.viz.lesson`):
+    ``lesson.STEP.page.MONTH.FIELD``, ``lesson.STEP.seeds.FIELD``, ``games.OPPONENT.FIELD``."""
+    from negsim.viz import lesson  # imported when a page quotes it: it runs the page's worlds
+
+    return {"lesson": lesson.figures(), "games": lesson.games()}
+
+
 def _claims() -> str:
     """``negsim claims --markdown --verdicts docs/data/claim_verdicts.json``, and when."""
     import negsim
@@ -256,16 +266,19 @@ def figure(arg: str, claims: Mapping[str, Any] | None = None) -> str:
     words = arg.split()
     if len(words) not in (2, 3) or (len(words) == 3 and not words[1].startswith("×")):
         raise BlockError(f"measured: {arg!r} is not CLAIM.FIELD [×SCALE] FORMAT")
-    value: Any = measured() if claims is None else claims
+    lesson = words[0].split(".")[0] in ("lesson", "games")
+    source = "negsim.viz.lesson" if lesson else VERDICTS.name
+    value: Any = claims if claims is not None else lesson_figures() if lesson else measured()
     for key in words[0].split("."):
         try:
             value = value[int(key)] if isinstance(value, list) else value[key]
         except (KeyError, IndexError, ValueError) as err:
-            raise BlockError(f"measured: no {words[0]} in {VERDICTS.name}") from err
+            raise BlockError(f"measured: no {words[0]} in {source}") from err
     if isinstance(value, str):  # a verdict: words, not a number
         return format(value, words[-1])
-    scale = float(words[1][1:]) if len(words) == 3 else 1.0
-    return format(value * scale, words[-1]).replace("-", "−")
+    if len(words) == 3:
+        value = value * float(words[1][1:])
+    return format(value, words[-1]).replace("-", "−")
 
 
 def generate(name: str, arg: str | None) -> str:

@@ -45,6 +45,19 @@ def pareto_mask(ua: FloatArray, ub: FloatArray) -> NDArray[np.bool_]:
     return keep[inverse.ravel()]
 
 
+def frontier(ua: FloatArray, ub: FloatArray) -> NDArray[np.intp]:
+    """The Pareto-optimal outcomes in order along the frontier (a's utility ascending, b's
+    descending): the points of a frontier line.
+
+    Examples:
+        >>> import numpy as np
+        >>> frontier(np.array([1.0, 0.6, 0.0, 0.4]), np.array([0.0, 0.7, 1.0, 0.3])).tolist()
+        [2, 1, 0]
+    """
+    front = np.flatnonzero(pareto_mask(ua, ub))
+    return front[np.lexsort((-ub[front], ua[front]))]
+
+
 def rational_mask(ua: FloatArray, ub: FloatArray, ra: float, rb: float) -> NDArray[np.bool_]:
     """Outcomes at least as good as each party's reservation."""
     return (np.round(ua - ra, _DECIMALS) >= 0) & (np.round(ub - rb, _DECIMALS) >= 0)

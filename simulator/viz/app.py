@@ -1,327 +1,470 @@
-"""The teaching visualiser: a SolaraViz app on the alliance world (``negsim viz``).
+"""The teaching page (``negsim viz``): the alliance world for a class, and a negotiation a student
+plays against one of negsim's strategies.
 
-The page shows the network of organisations (node colour: alliance or strategy; node size: the
-value each has accumulated; edge colour and width: the pair's trust balance; running alliances
-drawn thick with a dark halo) and four live charts (alliances running, failure rate, mean trust,
-concessions by quadrant), with sliders for the parameters a class plays with. Reset rebuilds
-the world from the sliders with the same seed, so two settings are compared on the same
-organisations and the same luck (common random numbers).
+The page is built from Mesa's visualiser parts (its model controller: Reset, ▶, Step) and
+Solara's; its own parts, in the house of the NetLogo Interface tab a teacher knows:
+
+* **readouts** (NetLogo's monitors): the month, negotiations, deals and walk-outs so far, the
+  alliances formed, running, ended and failed, mean trust, and the settings the world was built
+  with;
+* **settings**: a slider per parameter, its value always shown; they take effect on Reset,
+  which rebuilds the world *with the same seed* (the same organisations and luck), and the run
+  before stays on the charts as a faint line; a seed box, and "Run 5 seeds" for the spread;
+* tabs: **Network** (status colours, legend, new alliances flash, ended ones fade dashed,
+  walk-outs marked), **Charts** (four labelled charts), **Negotiations** (one of the world's
+  negotiations in utility space), **Negotiate against an agent** (:mod:`negsim.viz.negotiate`) and
+  **About this model** (what each visual means, the essay idea behind each slider, things to
+  notice and to try).
 
 Served by ``solara run negsim.viz.app``; the scenario and seed come from the environment
-(:data:`SCENARIO_ENV`, :data:`SEED_ENV`), which ``negsim viz`` sets. Solara's telemetry is
-switched off unless ``SOLARA_TELEMETRY_MIXPANEL_ENABLE`` says otherwise.
+(:data:`SCENARIO_ENV`, :data:`SEED_ENV`), which ``negsim viz`` sets. The numba kernels and
+matplotlib are warmed up when the module is imported (server start), so the first Step is as
+fast as the others. Solara's telemetry is switched off unless
+``SOLARA_TELEMETRY_MIXPANEL_ENABLE`` says otherwise.
 """
 
 from __future__ import annotations
 
+import html
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-import matplotlib as mpl
-import networkx as nx
 import numpy as np
+import pandas as pd
 import solara
 import solara.server.settings as solara_settings
-from matplotlib.collections import LineCollection
-from matplotlib.figure import Figure
-from mesa.visualization import Slider, SolaraViz
+from mesa.visualization.solara_viz import ModelController
 from mesa.visualization.utils import update_counter
-from numpy.typing import NDArray
 
+from negsim.negotiation.session import QUADRANT_LABELS
 from negsim.viz import SCENARIO_ENV, SEED_ENV
-from negsim.world.model import AllianceModel
-from negsim.world.scenario import WORLD_STRATEGIES, WorldScenario, load_scenario
+from negsim.viz.about import About
+from negsim.viz.figures import (
+    ChartsPainter,
+    NetworkPainter,
+    Run,
+    network_legend,
+    png,
+    talk_figure,
+)
+from negsim.viz.negotiate import NegotiatePage, page_context, use_page_state
+from negsim.viz.world import KNOBS, TalkSpace, TeachingWorld, history, readouts, talk_space
 
 # Telemetry is sent from the server's start-up hook, which runs after this module is imported.
 if "SOLARA_TELEMETRY_MIXPANEL_ENABLE" not in os.environ:
     solara_settings.telemetry.mixpanel_enable = False
 
+#: The page's tabs, in order.
+TABS = ("Network", "Charts", "Negotiations", "About this model")
+#: Seeds "Run 5 seeds" runs, from the seed in the box.
+SPREAD = 5
+CSS = """
+.negsim-monitors { display: flex; flex-wrap: nowrap; }
+.negsim-monitors .negsim-monitor { flex: 1 1 0; min-width: 5.4em; padding: 0 8px; margin: 2px;
+  border: 1px solid #bbb; border-radius: 4px; }
+.negsim-monitor .negsim-monitor-label { font-size: 13px; color: #555; white-space: nowrap; }
+.negsim-monitor .negsim-monitor-value { font-size: 20px; font-weight: 600; white-space: nowrap; }
+.negsim-caption { font-size: 14px; }
+.negsim-pending { color: #D55E00; font-weight: 600; }
+.negsim-setting .v-label { display: none; }
+.negsim-setting-value { font-weight: 600; }
+.negsim-spread table { border-collapse: collapse; font-size: 15px; }
+.negsim-spread th, .negsim-spread td { padding: 2px 14px 2px 0; text-align: right; }
+.negsim-figure img { max-height: calc(100vh - 320px); width: auto !important; max-width: 100%;
+  object-fit: contain; }
+.negsim-network img { height: calc(100vh - 290px); }
+.negsim-legend { font-size: 15px; line-height: 1.5; min-width: 17em; }
+.negsim-legend-title { font-weight: 600; margin-top: 6px; }
+.negsim-legend-key { display: inline-block; width: 46px; text-align: center; }
+"""
 
-#: Essay 000's quadrants, in the order the charts stack them.
-QUADRANTS = ("costly_trade", "material_yet_symbolic", "unnecessary_cost", "low_stakes")
-_STRATEGY_COLOURS = {
-    k: tuple(c) for k, c in zip(WORLD_STRATEGIES, mpl.colormaps["Set2"](np.arange(8)), strict=False)
-}
-_FREE = "#c8c8c8"
-_TRUST = mpl.colormaps["RdYlGn"]
+
+def warm_up() -> None:
+    """Load the compiled kernels and draw each figure once, so the first Step is fast."""
+    world = TeachingWorld(seed=0)
+    for _ in range(3):
+        world.step()
+    NetworkPainter(world).paint()
+    ChartsPainter(world).paint()
+
+
+def describe_settings(settings: dict[str, float]) -> str:
+    """The settings, as one line."""
+    return " · ".join(f"{KNOBS[k].short} {KNOBS[k].show(v)}" for k, v in settings.items())
+
+
+def run_to_end(world: TeachingWorld) -> TeachingWorld:
+    """Run a world to its horizon."""
+    while world.running:
+        world.step()
+    return world
+
+
+def spread(scenario_file: str, seed: int, settings: dict[str, float]) -> list[TeachingWorld]:
+    """:data:`SPREAD` worlds with these settings, seeds ``seed`` on, run to the horizon."""
+    return [
+        run_to_end(TeachingWorld(scenario_file=scenario_file, seed=s, **settings))  # type: ignore[arg-type]
+        for s in range(seed, seed + SPREAD)
+    ]
+
+
+def spread_table(worlds: list[TeachingWorld]) -> pd.DataFrame:
+    """What each of the worlds ended with, a row per seed, and their mean."""
+    rows = []
+    for w in worlds:
+        r = readouts(w)
+        rows.append(
+            {
+                "seed": str(w.root_seed),
+                "deals": r["deals"],
+                "walk-outs": r["walkouts"],
+                "ended": r["ended"],
+                "failed": r["failed"],
+                "failure rate": r["failed"] / r["ended"] if r["ended"] else np.nan,
+                "mean trust at the end": r["mean_trust"],
+            }
+        )
+    df = pd.DataFrame(rows)
+    numbers = df.columns.drop("seed")
+    mean = {"seed": "mean", **{k: f"{df[k].mean():.2f}" for k in numbers}}
+    shown = df.astype({k: str for k in numbers})
+    for k in ("failure rate", "mean trust at the end"):
+        shown[k] = [f"{x:.2f}" for x in df[k]]
+    return pd.concat([shown, pd.DataFrame([mean])], ignore_index=True)
+
+
+# --- the parts of the page -------------------------------------------------------------------
+def monitors(items: list[tuple[str, str]]) -> str:
+    """NetLogo-style monitors, a label over a value each, as one piece of HTML (one widget to
+    update per step, not thirty)."""
+    return "".join(
+        f'<div class="negsim-monitor"><div class="negsim-monitor-label">{html.escape(label)}'
+        f'</div><div class="negsim-monitor-value">{html.escape(value)}</div></div>'
+        for label, value in items
+    )
+
+
+@solara.component
+def Readouts(model: TeachingWorld, pending: dict[str, float]) -> None:
+    """The monitors, the settings the world was built with, and the settings waiting for Reset."""
+    update_counter.get()
+    r = readouts(model)
+    ended, failed = r["ended"], r["failed"]
+    trust = r["mean_trust"]
+    with solara.Column(classes=["negsim-readouts"], gap="4px"):
+        items = [
+            ("month", f"{r['month']:g} of {model.config.world.horizon:g}"),
+            ("negotiations", str(r["negotiations"])),
+            ("deals", str(r["deals"])),
+            ("walk-outs", str(r["walkouts"])),
+            ("formed", str(r["formed"])),
+            ("running", str(r["running"])),
+            ("ended", str(ended)),
+            ("failed", f"{failed} of {ended}"),
+            ("mean trust", "–" if np.isnan(trust) else f"{trust:.2f}"),
+        ]
+        solara.HTML(tag="div", unsafe_innerHTML=monitors(items), classes=["negsim-monitors"])
+        built = describe_settings({k: v for k, v in model.settings.items() if k != "organisations"})
+        solara.Text(
+            f"{model.orgs.n} organisations · month {model.time:g} · seed {model.root_seed} · "
+            f"{built}",
+            classes=["negsim-caption"],
+        )
+        changed = [
+            f"{KNOBS[k].short} {KNOBS[k].show(v)}"
+            for k, v in pending.items()
+            if k in KNOBS and v != model.settings[k]
+        ]
+        if pending.get("seed", model.root_seed) != model.root_seed:
+            changed.append(f"seed {pending['seed']}")
+        if changed:
+            solara.Text(
+                f"Changed, not yet in this world: press Reset to build it ({' · '.join(changed)}).",
+                classes=["negsim-pending"],
+            )
+
+
+@solara.component
+def Settings(pending: solara.Reactive[dict[str, Any]]) -> None:
+    """A slider per knob with its value shown, and the seed box: the next Reset's world."""
+    values = pending.value
+
+    def setter(key: str) -> Callable[[float], None]:
+        return lambda v: pending.set({**pending.value, key: v})
+
+    solara.Markdown("**Settings take effect when you press Reset** (same seed: same luck).")
+    for key, knob in KNOBS.items():
+        with solara.Column(classes=["negsim-setting"], gap="0px"):
+            with solara.Row(justify="space-between"):
+                solara.Text(knob.label)
+                solara.Text(knob.show(values[key]), classes=["negsim-setting-value"])
+            slider = solara.SliderInt if knob.integer else solara.SliderFloat
+            slider(
+                knob.label,
+                value=int(values[key]) if knob.integer else values[key],
+                min=int(knob.low) if knob.integer else knob.low,
+                max=int(knob.high) if knob.integer else knob.high,
+                step=int(knob.step) if knob.integer else knob.step,
+                on_value=setter(key),
+            )
+    solara.InputInt(
+        "Seed", value=int(values["seed"]), on_value=setter("seed"), continuous_update=True
+    )
+
+
+@solara.component
+def NetworkTab(model: TeachingWorld) -> None:
+    """The network with its colour switch."""
+    update_counter.get()
+    colour_by, set_colour_by = solara.use_state("status")
+    painter = solara.use_memo(lambda: NetworkPainter(model, colour_by), [model, colour_by])
+    with solara.Column(classes=["negsim-network", "negsim-figure"], gap="0px"):
+        with solara.Row(style={"align-items": "center"}):
+            solara.Text("Colour organisations by")
+            solara.ToggleButtonsSingle(
+                value=colour_by, values=["status", "strategy"], on_value=set_colour_by, dense=True
+            )
+        with solara.Row(style={"align-items": "flex-start"}):
+            solara.Image(painter.paint(), format="png", width="100%")
+            solara.HTML(tag="div", unsafe_innerHTML=network_legend(model, colour_by))
+
+
+@solara.component
+def ChartsTab(model: TeachingWorld, earlier: list[Run], table: pd.DataFrame | None) -> None:
+    """The four charts, the earlier runs faint behind, and the five seeds' figures."""
+    update_counter.get()
+    painter = solara.use_memo(lambda: ChartsPainter(model, earlier), [model, earlier])
+    with solara.Column(classes=["negsim-charts", "negsim-figure"]):
+        solara.Image(painter.paint(), format="png", width="100%")
+        faint = [r.label for r in earlier if r.kind == "previous"]
+        seeds = [r.label for r in earlier if r.kind == "seed"]
+        if faint or seeds:
+            solara.Text(
+                " · ".join(
+                    [f"Faint grey: the {x}" for x in faint]
+                    + ([f"faint blue: {', '.join(seeds)}"] if seeds else [])
+                ),
+                classes=["negsim-earlier"],
+            )
+        if table is not None:
+            solara.Text(
+                f"{SPREAD} seeds with the settings of the world they were run from, to the "
+                "horizon (faint blue lines):",
+                style={"font-weight": "600"},
+            )
+            solara.HTML(
+                tag="div",
+                unsafe_innerHTML=table.to_html(index=False, na_rep="–", border=0),
+                classes=["negsim-spread"],
+            )
+
+
+@solara.component
+def NegotiationsTab(model: TeachingWorld) -> None:
+    """One of the world's negotiations in utility space (the latest by default)."""
+    update_counter.get()
+    talks = model.talks
+    choice, set_choice = solara.use_state("latest")
+    with solara.Column(classes=["negsim-negotiations", "negsim-figure"]):
+        if not talks:
+            solara.Markdown("No negotiation yet: press **Step**.")
+            return
+        recent = talks[::-1][:60]
+        labels = ["latest", "latest walk-out", "latest deal", *(t.label() for t in recent)]
+        talk = {
+            "latest": recent[0],
+            "latest walk-out": next((t for t in recent if t.walked >= 0), recent[0]),
+            "latest deal": next((t for t in recent if t.agreed), recent[0]),
+        }.get(choice) or next((t for t in recent if t.label() == choice), recent[0])
+        space = talk_space(model, talk)
+        with solara.Row(style={"align-items": "center"}):
+            with solara.Column(style={"min-width": "22em"}):
+                solara.Select("Negotiation", value=choice, values=labels, on_value=set_choice)
+            solara.Text(talk_summary(space), classes=["negsim-talk-summary"])
+        solara.Image(png(talk_figure(space)), format="png", width="100%")
+
+
+def talk_summary(space: TalkSpace) -> str:
+    """How a negotiation of the world ended, and its concessions by quadrant, in words."""
+    talk, ua, ub = space.talk, space.ua, space.ub
+    made = [q for q in space.quadrant if q]
+    counts = " · ".join(f"{QUADRANT_LABELS[q]} {made.count(q)}" for q in QUADRANT_LABELS)
+    if talk.agreed:
+        end = (
+            f"Deal: worth {ua[talk.outcome]:.2f} to {talk.a} (alternative "
+            f"{talk.reservation_a:.2f}) and {ub[talk.outcome]:.2f} to {talk.b} (alternative "
+            f"{talk.reservation_b:.2f})."
+        )
+    elif talk.walked >= 0 and talk.offers.size:
+        walker, last = (talk.b, ub) if talk.walked else (talk.a, ua)
+        worth = talk.reservation_b if talk.walked else talk.reservation_a
+        end = (
+            f"{walker} walked out: the offer on the table was worth {last[talk.offers[-1]]:.2f} "
+            f"to it, its alternative {worth:.2f}."
+        )
+    else:
+        end = "No deal by the deadline."
+    return f"{end} Concessions: {counts}."
 
 
 @dataclass(frozen=True, kw_only=True)
-class Knob:
-    """A slider: the scenario field it sets, its label and its range."""
+class WorldState:
+    """A browser session's world and what the page keeps beside it (held by :func:`Layout`, so
+    it outlives a visit to the negotiation page)."""
 
-    field: str
-    label: str
-    low: float
-    high: float
-    step: float
-
-
-#: The sliders, keyed by the model parameter they set.
-KNOBS: dict[str, Knob] = {
-    "walk_away": Knob(
-        field="organisations.walk_away", label="Willingness to walk away", low=0, high=1, step=0.05
-    ),
-    "trust_growth": Knob(
-        field="trust.meeting_deposit", label="Trust growth per meeting", low=0, high=0.1, step=0.005
-    ),
-    "crisis_rate": Knob(
-        field="crises.rate", label="Crisis rate (per alliance-month)", low=0, high=0.1, step=0.005
-    ),
-    "meeting_interval": Knob(
-        field="trust.meeting_interval", label="Months between meetings", low=0.5, high=12, step=0.5
-    ),
-    "organisations": Knob(
-        field="world.organisations", label="Organisations", low=8, high=100, step=1
-    ),
-}
+    scenario_file: str
+    model: solara.Reactive[TeachingWorld]
+    pending: solara.Reactive[dict[str, Any]]  # the settings the next Reset builds
+    earlier: solara.Reactive[list[Run]]  # the run before Reset, and a seed spread
+    table: solara.Reactive[pd.DataFrame | None]  # the seed spread's figures
+    tab: solara.Reactive[int]
+    play_interval: solara.Reactive[int]
 
 
-def _current(scenario: WorldScenario, field: str) -> float:
-    section, _, name = field.partition(".")
-    return float(getattr(getattr(scenario, section), name))
+#: The session's :class:`WorldState`, provided by :func:`Layout`.
+world_context = solara.create_context(cast(WorldState | None, None))
 
 
-class TeachingWorld(AllianceModel):
-    """The alliance world built from a scenario file and the sliders' values.
+def use_world_state(create: bool) -> WorldState:
+    """The hooks of a :class:`WorldState` (a world is built only if ``create``)."""
+    scenario_file = os.environ.get(SCENARIO_ENV, "classroom")
+    seed = int(os.environ.get(SEED_ENV, "1"))
+    first = solara.use_memo(
+        lambda: TeachingWorld(scenario_file=scenario_file, seed=seed) if create else None, []
+    )
+    model = solara.use_reactive(first)
+    pending = solara.use_reactive(
+        {"scenario_file": scenario_file, "seed": seed, **(first.settings if first else {})}
+    )
+    earlier: solara.Reactive[list[Run]] = solara.use_reactive([])
+    last = solara.use_ref(first)
 
-    SolaraViz rebuilds the model on Reset by calling the class with keyword arguments only, so
-    the scenario is named by ``scenario_file`` and each slider is a keyword; ``None`` keeps the
-    scenario's own value. The world stops at the scenario's horizon.
-    """
+    def keep_the_run_before() -> None:
+        """After Reset: the run before stays, faint, on the charts."""
+        before = last.current
+        if before is not None and before is not model.value:
+            last.current = model.value
+            if before.time > 0:
+                label = (
+                    f"previous run (seed {before.root_seed}: {describe_settings(before.settings)})"
+                )
+                runs = [r for r in earlier.value if r.kind != "previous"]
+                earlier.set([*runs, Run(label=label, history=history(before))])
 
-    def __init__(
-        self,
-        *,
-        scenario_file: str = "classroom",
-        seed: int = 1,
-        walk_away: float | None = None,
-        trust_growth: float | None = None,
-        crisis_rate: float | None = None,
-        meeting_interval: float | None = None,
-        organisations: int | None = None,
-    ) -> None:
-        chosen = {
-            "walk_away": walk_away,
-            "trust_growth": trust_growth,
-            "crisis_rate": crisis_rate,
-            "meeting_interval": meeting_interval,
-            "organisations": organisations,
-        }
-        overrides: dict[str, object] = {
-            KNOBS[k].field: v for k, v in chosen.items() if v is not None
-        }
-        if organisations is not None:
-            overrides["world.organisations"] = int(organisations)
-        super().__init__(load_scenario(scenario_file, overrides), seed=seed)
-        self.layout = node_layout(self)
-
-    def step(self) -> None:
-        """Called by Mesa every month: stop at the horizon."""
-        self.running = self.time < self.config.world.horizon
-
-
-def node_layout(model: AllianceModel) -> NDArray[np.float64]:
-    """Fixed node positions (n, 2): a ring for small worlds, Kamada-Kawai otherwise."""
-    graph = model.graph
-    if model.config.network.kind == "watts_strogatz":
-        pos = nx.circular_layout(graph)
-    elif graph.number_of_nodes() <= 300:
-        pos = nx.kamada_kawai_layout(graph)
-    else:  # a seeded spring layout: never networkx with seed=None
-        pos = nx.spring_layout(graph, seed=int(model.seed_entropy % 2**32))
-    return np.array([pos[i] for i in range(graph.number_of_nodes())])
-
-
-def model_params(scenario_file: str, seed: int) -> dict[str, Any]:
-    """SolaraViz's model_params: the fixed scenario and seed, and a slider per knob."""
-    scenario = load_scenario(scenario_file)
-    params: dict[str, Any] = {"scenario_file": scenario_file, "seed": seed}
-    for key, knob in KNOBS.items():
-        value = _current(scenario, knob.field)
-        integer = key == "organisations"
-        params[key] = Slider(
-            knob.label,
-            value=int(value) if integer else value,
-            min=int(knob.low) if integer else knob.low,
-            max=int(knob.high) if integer else knob.high,
-            step=int(knob.step) if integer else knob.step,
-        )
-    return params
-
-
-# --- what the network shows ------------------------------------------------------------------
-def accumulated_value(model: AllianceModel) -> NDArray[np.float64]:
-    """Value each organisation has realised in all its alliances so far."""
-    t, n = model.alliances, model.orgs.n
-    return np.asarray(
-        np.bincount(t.a, t.realised_a, minlength=n) + np.bincount(t.b, t.realised_b, minlength=n)
+    solara.use_effect(keep_the_run_before, [model.value])
+    return WorldState(
+        scenario_file=scenario_file,
+        model=cast(solara.Reactive[TeachingWorld], model),
+        pending=pending,
+        earlier=earlier,
+        table=solara.use_reactive(cast(pd.DataFrame | None, None)),
+        tab=solara.use_reactive(0),
+        play_interval=solara.use_reactive(300),
     )
 
 
-def alliance_groups(model: AllianceModel) -> NDArray[np.int64]:
-    """Per organisation, its group of organisations linked by running alliances; -1 if free."""
-    rows = model.live_rows()
-    t, n = model.alliances, model.orgs.n
-    live = nx.Graph()
-    live.add_edges_from(zip(t.a[rows].tolist(), t.b[rows].tolist(), strict=True))
-    group = np.full(n, -1, dtype=np.int64)
-    for k, members in enumerate(sorted(nx.connected_components(live), key=min)):
-        group[list(members)] = k
-    return group
-
-
-def edge_trust(model: AllianceModel) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
-    """Per network edge: the pair's trust balance (NaN if never allied) and whether it is live.
-
-    Running alliances show the mean of their accounts (a pair may run two at once); a pair
-    allied only in the past shows the trust it kept when its last alliance ended.
-    """
-    t, bal = model.alliances, model.trust.balance
-    edges = model.edges
-    trust = np.full(len(edges), np.nan)
-    index = {(min(u, v), max(u, v)): k for k, (u, v) in enumerate(edges.tolist())}
-    for pair, value in model.pair_trust.items():
-        if pair in index:
-            trust[index[pair]] = value
-    rows = model.live_rows()
-    a, b = t.a[rows].tolist(), t.b[rows].tolist()
-    k = np.array([index[(min(i, j), max(i, j))] for i, j in zip(a, b, strict=True)], dtype=int)
-    total = np.bincount(k, bal[2 * rows] + bal[2 * rows + 1], minlength=len(edges))
-    count = np.bincount(k, minlength=len(edges))
-    live = count > 0
-    trust[live] = total[live] / (2 * count[live])
-    return trust, live
-
-
-def network_figure(model: TeachingWorld, colour_by: str) -> Figure:
-    """The network of organisations at the model's current time."""
-    fig = Figure(figsize=(6.4, 6.0), dpi=80)
-    ax = fig.subplots()
-    pos, bound = model.layout, model.trust.bound
-    trust, live = edge_trust(model)
-    segments = pos[model.edges]
-    known = ~np.isnan(trust)
-    shade = (np.nan_to_num(trust) + bound) / (2 * bound)
-    colours = np.where(known[:, None], _TRUST(shade), mpl.colors.to_rgba(_FREE))
-    widths = np.where(known, 0.8 + 2.5 * np.abs(np.nan_to_num(trust)) / bound, 0.6)
-    ax.add_collection(
-        LineCollection(segments[~live], colors=colours[~live], linewidths=widths[~live])
-    )
-    if live.any():  # running alliances: a dark halo under a thick trust-coloured line
-        ax.add_collection(
-            LineCollection(segments[live], colors="#222222", linewidths=widths[live] * 2 + 4)
-        )
-        ax.add_collection(
-            LineCollection(segments[live], colors=colours[live], linewidths=widths[live] * 2)
-        )
-    value = accumulated_value(model)
-    sizes = 60 + 540 * value / max(float(value.max()), 1e-9)
-    fill: list[Any]
-    if colour_by == "strategy":
-        fill = [_STRATEGY_COLOURS[str(s)] for s in model.orgs.strategy]
-        handles = [
-            mpl.lines.Line2D([], [], marker="o", ls="", color=c, label=k)
-            for k, c in _STRATEGY_COLOURS.items()
-            if k in set(model.orgs.strategy.tolist())
-        ]
-        ax.legend(handles=handles, loc="upper left", fontsize=8, frameon=False)
-    else:
-        group = alliance_groups(model)
-        palette = [tuple(c) for c in mpl.colormaps["tab10"](np.arange(10))]
-        fill = [palette[g % len(palette)] if g >= 0 else _FREE for g in group.tolist()]
-    ax.scatter(pos[:, 0], pos[:, 1], s=sizes, c=fill, edgecolors="#333333", zorder=3)
-    ax.set_title(f"month {model.time:g}: {model.live_rows().size} alliances running", fontsize=11)
-    fig.colorbar(
-        mpl.cm.ScalarMappable(mpl.colors.Normalize(-bound, bound), _TRUST),
-        ax=ax,
-        shrink=0.6,
-        label="trust balance",
-    )
-    ax.set_aspect("equal")
-    ax.axis("off")
-    return fig
-
-
-def charts_figure(model: AllianceModel) -> Figure:
-    """Four panels over time: alliances running, failure rate, mean trust, concessions."""
-    df = model.datacollector.get_model_vars_dataframe()
-    # A fixed layout: matplotlib's layout engines double the time a frame takes to draw.
-    fig = Figure(figsize=(7.2, 6.0), dpi=80)
-    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.08, top=0.94, wspace=0.25, hspace=0.25)
-    axes = fig.subplots(2, 2, sharex=True).ravel()
-    panels = (
-        ("alliances_alive", "alliances running"),
-        ("failure_rate", "failure rate (of ended)"),
-        ("mean_trust", "mean trust (running)"),
-    )
-    if df.empty:  # nothing collected before the first month
-        for ax in axes:
-            ax.set_axis_off()
-        fig.text(0.5, 0.5, "press Step or ▶ to run the world", ha="center", fontsize=12)
-        return fig
-    time = df["time"]
-    for ax, (column, title) in zip(axes, panels, strict=False):
-        if column in df:
-            ax.plot(time, df[column], color="#1f77b4")
-        ax.set_title(title, fontsize=10)
-    ax = axes[3]
-    for q in QUADRANTS:
-        column = f"concessions_{q}"
-        if column in df:
-            ax.plot(time, df[column], label=q.replace("_", " "))
-    ax.set_title("concessions by quadrant (cumulative)", fontsize=10)
-    if ax.get_lines():
-        ax.legend(fontsize=7, frameon=False)
-    axes[1].set_ylim(-0.02, 1.02)
-    for ax in axes[2:]:
-        ax.set_xlabel("month")
-    return fig
-
-
-# --- the page ------------------------------------------------------------------------------
-@solara.component
-def NetworkView(model: TeachingWorld) -> None:
-    """The network panel with its colour switch."""
-    update_counter.get()  # re-render after every step
-    colour_by, set_colour_by = solara.use_state("alliance")
-    with solara.Column(classes=["negsim-network"]):
-        solara.ToggleButtonsSingle(
-            value=colour_by, values=["alliance", "strategy"], on_value=set_colour_by
-        )
-        solara.FigureMatplotlib(
-            network_figure(model, colour_by),
-            dependencies=[model, model.time, colour_by],
-            format="png",
-        )
-        solara.Text(
-            f"{model.orgs.n} organisations · month {model.time:g} · seed {model.seed_entropy}",
-            classes=["negsim-caption"],
-        )
+#: The pages, by route: the world, and a negotiation a student plays.
+PAGES = (("", "The world"), ("negotiate", "Negotiate against an agent"))
 
 
 @solara.component
-def ChartsView(model: AllianceModel) -> None:
-    """The four live charts."""
-    update_counter.get()
-    with solara.Column(classes=["negsim-charts"]):
-        solara.FigureMatplotlib(
-            charts_figure(model), dependencies=[model, model.time], format="png"
-        )
+def Layout(children: list[Any] = []) -> None:  # noqa: B006 - Solara's signature
+    """Every page's frame: the title, a tab per page, the session's world."""
+    state = use_world_state(create=True)
+    world_context.provide(state)
+    page_context.provide(use_page_state())
+    route, routes = solara.use_route()
+    router = solara.use_router()
+    index = routes.index(route) if route in routes else 0
+    solara.Style(CSS)
+    with solara.AppLayout(navigation=False, title="negsim"):
+        with solara.AppBar():  # the pages, as buttons: tabs would add a second bar
+            paths = [solara.resolve_path(r, level=0) for r in routes]
+            for i, (r, path) in enumerate(zip(routes, paths, strict=True)):
+                here = "border-bottom: 3px solid white;" if i == index else ""
+                solara.Button(
+                    r.label,
+                    text=True,
+                    on_click=lambda path=path: router.push(path),
+                    style=f"color: white; font-size: 15px; {here}",
+                    classes=["negsim-page-link"],
+                )
+        solara.Column(children=children)
 
 
 @solara.component
 def Page() -> None:
-    """The app: a world per browser session, from :data:`SCENARIO_ENV` and :data:`SEED_ENV`."""
-    scenario_file = os.environ.get(SCENARIO_ENV, "classroom")
-    seed = int(os.environ.get(SEED_ENV, "1"))
-    params = solara.use_memo(lambda: model_params(scenario_file, seed), [])
-    model = solara.use_memo(lambda: TeachingWorld(scenario_file=scenario_file, seed=seed), [])
-    SolaraViz(
-        model,
-        components=[NetworkView, ChartsView],
-        model_params=params,
-        name=f"negsim: {model.config.name}",
-        play_interval=300,
+    """The world page: the session's world (a new one if rendered without :func:`Layout`)."""
+    provided = solara.use_context(world_context)
+    own = use_world_state(create=provided is None)
+    state = provided or own
+    model, pending, earlier, table, tab = (
+        state.model,
+        state.pending,
+        state.earlier,
+        state.table,
+        state.tab,
     )
+
+    def run_spread() -> None:
+        """This world's settings, from its seed on, to the horizon: the spread of what the
+        class sees."""
+        world = model.value
+        worlds = spread(state.scenario_file, world.root_seed, world.settings)
+        runs = [Run(label=f"seed {w.root_seed}", history=history(w), kind="seed") for w in worlds]
+        earlier.set([r for r in earlier.value if r.kind != "seed"] + runs)
+        table.set(spread_table(worlds))
+        tab.set(TABS.index("Charts"))
+
+    spreading = solara.lab.use_task(run_spread, dependencies=None)  # in a thread: the page lives
+
+    solara.Style(CSS)
+    with solara.Sidebar():
+        with solara.Card("Run", classes=["negsim-controls"]):
+            ModelController(
+                model,
+                model_parameters=pending,
+                play_interval=state.play_interval,
+                render_interval=solara.use_reactive(1),
+                use_threads=solara.use_reactive(False),
+            )
+            first = model.value.root_seed
+            with solara.Row(style={"align-items": "center"}):
+                solara.Button(
+                    f"Run {SPREAD} seeds",
+                    on_click=spreading,
+                    disabled=spreading.pending,
+                    color="secondary",
+                )
+                solara.Text(
+                    "running…"
+                    if spreading.pending
+                    else f"this world's settings, seeds {first}–{first + SPREAD - 1}",
+                    classes=["negsim-spread-note"],
+                )
+        with solara.Card("Settings"):
+            Settings(pending)
+        with solara.Details("Advanced (Mesa's controls)"):
+            solara.SliderInt(
+                "Play interval (ms)", value=state.play_interval, min=50, max=1000, step=50
+            )
+    Readouts(model.value, pending.value)
+    with solara.lab.Tabs(value=tab, lazy=True):
+        with solara.lab.Tab(TABS[0]):
+            NetworkTab(model.value)
+        with solara.lab.Tab(TABS[1]):
+            ChartsTab(model.value, earlier.value, table.value)
+        with solara.lab.Tab(TABS[2]):
+            NegotiationsTab(model.value)
+        with solara.lab.Tab(TABS[3]):
+            About()
+
+
+routes = [
+    solara.Route(path="/", component=Page, label=PAGES[0][1], layout=Layout),
+    solara.Route(path=PAGES[1][0], component=NegotiatePage, label=PAGES[1][1]),
+]
+
+warm_up()

@@ -36,7 +36,8 @@ from negsim.world.records import AGENT_REPORTERS, MODEL_REPORTERS, Organisation
 from negsim.world.reputation import Reputation
 from negsim.world.reviews import Exits, Reviews
 from negsim.world.scenario import WorldScenario
-from negsim.world.terms import QUADRANT_ORDER
+from negsim.world.search import Courtship
+from negsim.world.terms import QUADRANT_ORDER, Stance, Terms
 from negsim.world.trust import TrustAccounts
 
 #: Named random streams, spawned in this order (adding draws to one never shifts another).
@@ -172,11 +173,13 @@ class AllianceModel(Model):
         if court is None:
             return
         past = self.trust.remembered(court.a, court.b)
-        terms = search.negotiate(s, o, court, 1.0 - self.active / o.capacity, past)
+        stance = search.stance(s, o, court, 1.0 - self.active / o.capacity, past)
+        terms = search.negotiate(s, o, court, stance)
         beliefs.record(o, court.a, court.b, terms.walked)  # reputations for walking away
         self.negotiations += len(court.a)
         self.agreements += int(terms.agreed.sum())
         self.concessions += terms.quadrants.sum(axis=(0, 1))
+        self.negotiated(court, stance, terms)
         deals = search.deals(s, o, court, terms, self.time)
         if deals is None:
             return
@@ -186,6 +189,11 @@ class AllianceModel(Model):
         for counts in (self.active, self.signed):
             counts += np.bincount(a, minlength=o.n) + np.bincount(b, minlength=o.n)
         self.trust.sign(o, a, b, deals["symbolic_a"], deals["symbolic_b"])
+
+    def negotiated(self, court: Courtship, stance: Stance, terms: Terms) -> None:
+        """Called after every search's talks with the pairs, how they entered (their
+        reservations) and the terms, offers and walk-outs: nothing is kept here (a sweep reads
+        only the counts); a subclass may keep them, as the teaching visualiser does."""
 
     def operate(self) -> None:
         """A month of running alliances: value, shirking, trust, learning, endings."""

@@ -171,21 +171,16 @@ def stance(
     )
 
 
-def negotiate(
-    s: WorldScenario,
-    orgs: Organisations,
-    c: Courtship,
-    need: FloatArray,
-    past_trust: FloatArray,
-) -> Terms:
-    """Each matched pair's stance (:func:`stance`), then its terms from the core's batch path."""
+def negotiate(s: WorldScenario, orgs: Organisations, c: Courtship, st: Stance) -> Terms:
+    """The matched pairs' terms from the core's batch path, each side entering with its
+    stance ``st`` (:func:`stance`)."""
     k = s.concessions
     return negotiate_terms(
         orgs,
         c.a,
         c.b,
         s.world.deadline,
-        stance(s, orgs, c, need, past_trust),
+        st,
         (k.cost_threshold, k.value_threshold),
         params=s.organisations.params,
         patience=s.organisations.patience,

@@ -267,23 +267,37 @@ def NegotiationsTab(model: TeachingWorld) -> None:
     update_counter.get()
     talks = model.talks
     choice, set_choice = solara.use_state("latest")
-    with solara.Column(classes=["negsim-negotiations", "negsim-figure"]):
-        if not talks:
-            solara.Markdown("No negotiation yet: press **Step**.")
-            return
-        recent = talks[::-1][:60]
-        labels = ["latest", "latest walk-out", "latest deal", *(t.label() for t in recent)]
-        talk = {
+    recent = talks[::-1][:60]
+    talk = (
+        None
+        if not recent
+        else {
             "latest": recent[0],
             "latest walk-out": next((t for t in recent if t.walked >= 0), recent[0]),
             "latest deal": next((t for t in recent if t.agreed), recent[0]),
-        }.get(choice) or next((t for t in recent if t.label() == choice), recent[0])
+        }.get(choice)
+        or next((t for t in recent if t.label() == choice), recent[0])
+    )
+
+    def draw() -> tuple[TalkSpace, bytes] | None:
+        if talk is None:
+            return None
         space = talk_space(model, talk)
+        return space, png(talk_figure(space))
+
+    # drawn when the talks shown change, not at every Step (the talks are kept in model.talks)
+    drawn = solara.use_memo(draw, [model, id(talk)])
+    with solara.Column(classes=["negsim-negotiations", "negsim-figure"]):
+        if drawn is None:
+            solara.Markdown("No negotiation yet: press **Step**.")
+            return
+        space, image = drawn
+        labels = ["latest", "latest walk-out", "latest deal", *(t.label() for t in recent)]
         with solara.Row(style={"align-items": "center"}):
             with solara.Column(style={"min-width": "22em"}):
                 solara.Select("Negotiation", value=choice, values=labels, on_value=set_choice)
             solara.Text(talk_summary(space), classes=["negsim-talk-summary"])
-        solara.Image(png(talk_figure(space)), format="png", width="100%")
+        solara.Image(image, format="png", width="100%")
 
 
 def talk_summary(space: TalkSpace) -> str:

@@ -185,6 +185,7 @@ class TeachingWorld(AllianceModel):
         self.root_seed = seed
         self.settings = {key: setting(self.config, key) for key in KNOBS}
         self.layout = node_layout(self)
+        self.edge_rows = edge_index(self)  # the network is fixed: its edge → row map too
 
     def step(self) -> None:
         """Called by Mesa every month: stop at the horizon."""
@@ -296,14 +297,14 @@ def _edges_of(index: dict[tuple[int, int], int], a: Any, b: Any) -> NDArray[np.i
     )
 
 
-def edge_trust(model: AllianceModel) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+def edge_trust(model: TeachingWorld) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
     """Per network edge: the pair's trust balance (NaN if never allied) and whether it is live.
 
     Running alliances show the mean of their accounts (a pair may run two at once); a pair
     allied only in the past shows the trust it kept when its last alliance ended.
     """
     t, bal = model.alliances, model.trust.balance
-    index = edge_index(model)
+    index = model.edge_rows
     trust = np.full(len(model.edges), np.nan)
     for pair, value in model.pair_trust.items():
         if pair in index:
@@ -334,7 +335,7 @@ class Events:
 def events(model: TeachingWorld) -> Events:
     """The :class:`Events` at the model's current time."""
     t, now = model.alliances, model.time
-    index = edge_index(model)
+    index = model.edge_rows
     new = np.flatnonzero((t.start > now - 1.0) & (t.start <= now))
     gone = np.flatnonzero(~t.alive & (t.end > now - FADE_MONTHS))
     window = model.config.world.search_interval
